@@ -1,0 +1,65 @@
+# factcheck: every command a developer needs. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+# Two workers on a 2-core machine; override with PYTEST_WORKERS=0 to run in one process.
+PYTEST_WORKERS ?= 2
+PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help run test test-services lint format bench train extract migrate seed shell clean deploy-check
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+run: ## Set up and run the app: venv, migrate, demo newsroom, web + worker (prints URL and logins)
+	@scripts/run.sh
+
+test: ## Run the whole test suite (SQLite + embedded broker unless DATABASE_URL/REDIS_URL are set)
+	@scripts/bootstrap.sh requirements-dev.txt
+	@scripts/ensure-browser.sh
+	@$(PY) scripts/check-services.py
+	$(PY) -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+
+test-services: ## Run the test suite against local PostgreSQL and Redis (real worker, real broker)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(MAKE) test
+
+lint: ## ruff check, ruff format --check, mypy, makemigrations --check, check --deploy
+	@scripts/bootstrap.sh requirements-dev.txt
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
+	@$(MAKE) --no-print-directory deploy-check
+
+deploy-check: ## manage.py check --deploy with production-like settings
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  DJANGO_ALLOWED_HOSTS=factcheck.example $(PY) manage.py check --deploy --fail-level WARNING
+
+format: ## Format and auto-fix with ruff
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: ## Print extraction speed and quality figures against ../shared/data
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench extraction --data ../shared/data
+
+train: ## Retrain the check-worthiness model from ../shared/data/checkworthiness
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py train_checkworthiness --data ../shared/data/checkworthiness
+
+extract: ## Extract claims from a file: make extract FILE=article.txt
+	$(PY) manage.py extract_claims $(FILE)
+
+migrate: ## Apply database migrations
+	$(PY) manage.py migrate
+
+seed: ## Create the demo newsroom (users, token, demo articles)
+	$(PY) manage.py seed_demo
+
+shell: ## Django shell
+	$(PY) manage.py shell
+
+clean: ## Remove the local database, broker files and caches (keeps .venv)
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,92 @@
+"""Forms of the newsroom screens for articles and claims (they parse input; services decide)."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from claims.models import Article, Claim
+
+
+class ArticlePasteForm(forms.Form):
+    """Paste an article: title and text, with optional provenance."""
+
+    title = forms.CharField(max_length=300, required=False, help_text="Empty: the first line.")
+    body = forms.CharField(
+        label="Article text",
+        widget=forms.Textarea(attrs={"rows": 18}),
+        strip=False,
+        error_messages={"required": "The article has no text. Paste or upload its text."},
+    )
+    source_url = forms.URLField(label="Original URL", max_length=2000, required=False)
+    outlet = forms.CharField(max_length=200, required=False)
+    author = forms.CharField(max_length=200, required=False)
+    published_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ArticleUploadForm(forms.Form):
+    """Upload an article as a text or HTML file."""
+
+    title = forms.CharField(max_length=300, required=False, help_text="Empty: from the file.")
+    file = forms.FileField(help_text="A .txt or .html file, UTF-8 or another declared encoding.")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.FACTCHECK_MAX_ARTICLE_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_000_000:.1f} MB; the limit is "
+                f"{limit / 1_000_000:.1f} MB."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return upload
+
+
+class ArticleURLForm(forms.Form):
+    """Import an article from a URL the server fetches."""
+
+    url = forms.URLField(label="Article URL", max_length=2000, assume_scheme="https")
+
+
+class ClaimBulkForm(forms.Form):
+    """Select or dismiss several claims of an article at once."""
+
+    claims = forms.ModelMultipleChoiceField(
+        queryset=Claim.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    action = forms.ChoiceField(choices=[("select", "Select"), ("dismiss", "Dismiss")])
+
+    def __init__(self, *args: Any, article: Article, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].queryset = article.claims.all()  # type: ignore[attr-defined]
+
+
+def reviewers() -> QuerySet[Any]:
+    """Active users who can draft verdicts."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(groups__permissions__codename="add_verdict")
+        .distinct()
+        .order_by("username")
+    )
+
+
+class ClaimAssignForm(forms.Form):
+    """Assign a claim to a reviewer with a priority and a due date."""
+
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
+    priority = forms.TypedChoiceField(
+        choices=Claim.Priority.choices, coerce=int, initial=Claim.Priority.NORMAL
+    )
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers()  # type: ignore[attr-defined]

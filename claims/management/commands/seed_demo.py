@@ -1,0 +1,70 @@
+"""Create the demo newsroom: users for each role, an API token for the CMS and demo articles."""
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from claims import services
+from claims.models import Article
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+# Demo credentials are printed on purpose: this command is for a local demo, never production.
+DEMO_USERS = [
+    # username, password, first name, last name, group, is_staff, is_superuser
+    ("editor", "demo-editor-pass", "Eda", "Morgan", "Editor", False, False),
+    ("reviewer", "demo-reviewer-pass", "Rui", "Santos", "Reviewer", False, False),
+    ("reviewer2", "demo-reviewer2-pass", "Noor", "Haddad", "Reviewer", False, False),
+    ("admin", "demo-admin-pass", "Ada", "Lindqvist", "Admin", True, True),
+    ("cms", "demo-cms-pass", "CMS", "Integration", None, False, False),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (editor, reviewers, admin), a CMS API token and demo articles."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        user_model = get_user_model()
+        for username, password, first, last, group, is_staff, is_superuser in DEMO_USERS:
+            user, created = user_model.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": is_staff,
+                    "is_superuser": is_superuser,
+                    "email": f"{username}@newsroom.example",
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            if group:
+                user.groups.add(Group.objects.get(name=group))
+        editor = user_model.objects.get(username="editor")
+        token, _ = Token.objects.get_or_create(user=user_model.objects.get(username="cms"))
+
+        for path in sorted(DEMO_DIR.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            title, _, body = text.partition("\n")
+            if Article.objects.filter(title=title.strip()).exists():
+                continue
+            services.article_import(
+                title=title, body=body, created_by=editor, outlet="Harbourton Courier (demo)"
+            )
+
+        self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in as:"))
+        for username, password, _, _, group, _, _ in DEMO_USERS:
+            if group:
+                self.stdout.write(f"  {group:<9} {username:<10} password: {password}")
+        self.stdout.write(f"  CMS API token: {token.key}")
+        self.stdout.write(
+            f"  try: curl -H 'Authorization: Token {token.key}' "
+            "http://127.0.0.1:8000/api/v1/verdicts/"
+        )

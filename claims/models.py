@@ -1,0 +1,205 @@
+"""Articles and the claims extracted from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class BodyPiece:
+    """A run of article text, linked to the claim it belongs to when there is one."""
+
+    text: str
+    claim: Claim | None = None
+
+
+class Article(models.Model):
+    """A news article imported into the desk; its body is stored normalised (NFC, \\n)."""
+
+    class ImportMethod(models.TextChoices):
+        PASTE = "paste", "Pasted text"
+        UPLOAD = "upload", "Uploaded file"
+        URL = "url", "Fetched URL"
+        API = "api", "API"
+
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    source_url = models.URLField(max_length=2000, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    import_method = models.CharField(
+        max_length=10, choices=ImportMethod.choices, default=ImportMethod.PASTE
+    )
+    body_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    # Figures inside the article that contradict each other, as found by the extraction engine:
+    # [{"kind", "message", "arithmetic", "spans": [[start, end], ...]}].
+    consistency_flags = models.JSONField(default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:article_detail", args=[self.pk])
+
+    def body_pieces(self) -> Iterator[BodyPiece]:
+        """Split the body into plain runs and claim runs, in order, for highlighting.
+
+        Templates escape each piece, so no article text is ever rendered as markup.
+        """
+        cursor = 0
+        for claim in sorted(self.claims.all(), key=lambda claim: claim.start):
+            if claim.start < cursor:  # overlapping claims: the earlier one wins the characters
+                continue
+            if claim.start > cursor:
+                yield BodyPiece(self.body[cursor : claim.start])
+            yield BodyPiece(self.body[claim.start : claim.end], claim)
+            cursor = claim.end
+        if cursor < len(self.body):
+            yield BodyPiece(self.body[cursor:])
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    """Reusable claim queries for the queue and the dashboard."""
+
+    def open_for_review(self) -> ClaimQuerySet:
+        """Selected claims nobody has taken yet, most urgent first."""
+        return self.filter(status=Claim.Status.SELECTED, assignee__isnull=True).order_by(
+            "-priority", F("due_on").asc(nulls_last=True), "-score", "pk"
+        )
+
+    def assigned_to(self, user: Any) -> ClaimQuerySet:
+        """Claims a reviewer is working on."""
+        return self.filter(
+            assignee=user, status__in=[Claim.Status.SELECTED, Claim.Status.IN_REVIEW]
+        ).order_by("-priority", F("due_on").asc(nulls_last=True), "pk")
+
+    def awaiting_approval(self) -> ClaimQuerySet:
+        """Claims with a submitted verdict waiting for a second person."""
+        return self.filter(status=Claim.Status.AWAITING_APPROVAL).order_by("updated_at", "pk")
+
+
+class Claim(models.Model):
+    """A checkable sentence of an article, anchored to its exact characters in the body."""
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        SELECTED = "selected", "Selected"
+        IN_REVIEW = "in_review", "In review"
+        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+        PUBLISHED = "published", "Published"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, "Low"
+        NORMAL = 2, "Normal"
+        HIGH = 3, "High"
+        URGENT = 4, "Urgent"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    text = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    position = models.PositiveIntegerField(help_text="Order of the sentence in the article.")
+    score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_claims",
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    due_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        permissions = [("select_claim", "Can select, dismiss and assign claims")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="claim_start_before_end"),
+            # The text must be exactly as long as its span; with the service's slice check this
+            # keeps article.body[start:end] == text.
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("text")), name="claim_text_fills_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0.0, score__lte=1.0), name="claim_score_between_0_and_1"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "position"], name="claim_unique_position_in_article"
+            ),
+            models.UniqueConstraint(fields=["article", "start"], name="claim_unique_start"),
+        ]
+        indexes = [models.Index(fields=["status", "assignee"])]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:77] + "..."
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:claim_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """Refuse offsets that do not slice the article body back to the claim text."""
+        super().clean()
+        if self.article_id is not None and self.article.body[self.start : self.end] != self.text:
+            raise ValidationError(
+                {"text": "The claim text must be exactly the article text between start and end."}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        """True while the claim can still be worked on (not published or dismissed)."""
+        return self.status not in {self.Status.PUBLISHED, self.Status.DISMISSED}
+
+    def can_be_selected(self) -> bool:
+        return self.status in {self.Status.CANDIDATE, self.Status.DISMISSED}
+
+    def can_be_dismissed(self) -> bool:
+        return self.status in {self.Status.CANDIDATE, self.Status.SELECTED}
+
+    def can_be_taken(self) -> bool:
+        return self.status == self.Status.SELECTED
+
+    def can_be_researched_by(self, user: Any) -> bool:
+        """Reviewers add evidence and draft while the claim is in review and theirs (or unowned)."""
+        return self.status in {self.Status.SELECTED, self.Status.IN_REVIEW} and (
+            self.assignee_id is None or self.assignee_id == user.pk
+        )

@@ -1,0 +1,285 @@
+"""Workflows on articles and claims: import, extraction, selection and assignment."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from claims.extraction import extract
+from claims.locking import update_versioned
+from claims.models import Article, Claim
+from claims.normalise import normalise_line, normalise_text
+from reviews import fetching
+from reviews.htmltext import decode_bytes, html_to_text
+
+MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length or 300
+
+
+def _require(user: Any, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied(f"You need the permission {permission!r} for this.")
+
+
+def article_body_validate(body: str) -> str:
+    """Return the normalised body, or raise ValidationError saying what is wrong with it."""
+    normalised = normalise_text(body)
+    if not normalised:
+        raise ValidationError({"body": "The article has no text. Paste or upload its text."})
+    limit = settings.FACTCHECK_MAX_ARTICLE_BYTES
+    size = len(normalised.encode("utf-8"))
+    if size > limit:
+        raise ValidationError(
+            {
+                "body": f"The article is {size / 1_000_000:.1f} MB; the limit is "
+                f"{limit / 1_000_000:.1f} MB. Split it into parts and import each."
+            }
+        )
+    return normalised
+
+
+@transaction.atomic
+def article_import(
+    *,
+    title: str,
+    body: str,
+    created_by: Any,
+    import_method: str = Article.ImportMethod.PASTE,
+    source_url: str = "",
+    outlet: str = "",
+    author: str = "",
+    published_on: datetime.date | None = None,
+) -> Article:
+    """Store an article and its candidate claims.
+
+    Steps: normalise the body once (NFC, `\\n`), refuse empty or oversized text, store it with
+    its sha256, then run claim extraction on the stored body.
+    """
+    _require(created_by, "claims.add_article")
+    normalised_body = article_body_validate(body)
+    normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH]
+    if not normalised_title:
+        normalised_title = normalise_line(normalised_body.split("\n", 1)[0])[:MAX_TITLE_LENGTH]
+    article = Article.objects.create(
+        title=normalised_title,
+        body=normalised_body,
+        body_sha256=hashlib.sha256(normalised_body.encode("utf-8")).hexdigest(),
+        import_method=import_method,
+        source_url=source_url,
+        outlet=normalise_line(outlet),
+        author=normalise_line(author),
+        published_on=published_on,
+        created_by=created_by if created_by.is_authenticated else None,
+    )
+    claims_extract(article=article)
+    return article
+
+
+def article_import_file(
+    *, title: str, data: bytes, filename: str, content_type: str, created_by: Any
+) -> Article:
+    """Import an uploaded .txt or .html file: decode it, extract readable text from HTML."""
+    try:
+        text = decode_bytes(data)
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from error
+    is_html = "html" in content_type or filename.lower().endswith((".html", ".htm"))
+    file_title = ""
+    if is_html:
+        file_title, text = html_to_text(text)
+    return article_import(
+        title=title or file_title,
+        body=text,
+        created_by=created_by,
+        import_method=Article.ImportMethod.UPLOAD,
+    )
+
+
+def article_import_url(*, url: str, created_by: Any) -> Article:
+    """Import an article from a URL the server fetches through the SSRF-guarded client."""
+    _require(created_by, "claims.add_article")
+    try:
+        page = fetching.fetch(fetching.normalise_url(url), policy=fetching.policy_from_settings())
+    except fetching.FetchError as error:
+        raise ValidationError({"url": f"Could not import {url}: {error}"}) from error
+    if "html" in page.content_type:
+        title, text = html_to_text(page.text)
+    else:
+        title, text = "", page.text
+    return article_import(
+        title=title,
+        body=text,
+        created_by=created_by,
+        import_method=Article.ImportMethod.URL,
+        source_url=page.final_url,
+    )
+
+
+@transaction.atomic
+def claims_extract(*, article: Article, threshold: float | None = None) -> list[Claim]:
+    """Create candidate claims for an article that has none yet, and store consistency flags.
+
+    Steps: segment and score the body; every sentence at or above the threshold becomes a
+    candidate claim anchored to its exact characters; flags keep the spans of the sentences
+    they involve.
+    """
+    if article.claims.exists():
+        raise ValidationError("This article already has claims.")
+    cutoff = settings.FACTCHECK_CANDIDATE_THRESHOLD if threshold is None else threshold
+    result = extract(article.body, threshold=cutoff)
+    claims = [
+        Claim(
+            article=article,
+            text=sentence.text,
+            start=sentence.start,
+            end=sentence.end,
+            position=sentence.index,
+            score=sentence.score,
+            reasons=list(sentence.reasons),
+        )
+        for sentence in result.sentences
+        if sentence.is_candidate
+    ]
+    for claim in claims:
+        if article.body[claim.start : claim.end] != claim.text:  # the invariant, never trusted
+            raise ValidationError(f"Extraction produced a misaligned claim: {claim.text!r}")
+    Claim.objects.bulk_create(claims)
+    by_index = {sentence.index: sentence for sentence in result.sentences}
+    article.consistency_flags = [
+        {
+            "kind": flag.kind,
+            "message": flag.message,
+            "arithmetic": flag.arithmetic,
+            "spans": [
+                [by_index[index].start, by_index[index].end]
+                for index in flag.sentence_indexes
+                if index in by_index
+            ],
+        }
+        for flag in result.flags
+    ]
+    article.save(update_fields=["consistency_flags"])
+    return claims
+
+
+def _claims_transition(
+    *,
+    claim: Claim,
+    expected_version: int | None,
+    allowed_from: Iterable[str],
+    **changes: Any,
+) -> Claim:
+    update_versioned(
+        claim,
+        expected_version=claim.version if expected_version is None else expected_version,
+        condition=Q(status__in=list(allowed_from)),
+        **changes,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_select(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
+    """Put a candidate (or a dismissed claim) on the review queue."""
+    _require(user, "claims.select_claim")
+    if not claim.can_be_selected():
+        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be selected.")
+    return _claims_transition(
+        claim=claim,
+        expected_version=expected_version,
+        allowed_from=[Claim.Status.CANDIDATE, Claim.Status.DISMISSED],
+        status=Claim.Status.SELECTED,
+    )
+
+
+@transaction.atomic
+def claim_dismiss(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
+    """Take a candidate or selected claim off the desk."""
+    _require(user, "claims.select_claim")
+    if not claim.can_be_dismissed():
+        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be dismissed.")
+    return _claims_transition(
+        claim=claim,
+        expected_version=expected_version,
+        allowed_from=[Claim.Status.CANDIDATE, Claim.Status.SELECTED],
+        status=Claim.Status.DISMISSED,
+        assignee=None,
+    )
+
+
+@transaction.atomic
+def claims_bulk_update_status(*, claim_ids: Iterable[int], user: Any, select: bool) -> int:
+    """Select (or dismiss) many claims at once; claims not in a state that allows it are skipped.
+
+    Returns how many claims changed.
+    """
+    _require(user, "claims.select_claim")
+    changed = 0
+    for claim in Claim.objects.filter(pk__in=list(claim_ids)):
+        allowed = claim.can_be_selected() if select else claim.can_be_dismissed()
+        if not allowed:
+            continue
+        if select:
+            claim_select(claim=claim, user=user)
+        else:
+            claim_dismiss(claim=claim, user=user)
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def claim_assign(
+    *,
+    claim: Claim,
+    user: Any,
+    assignee: Any | None,
+    priority: int,
+    due_on: datetime.date | None,
+    expected_version: int | None = None,
+) -> Claim:
+    """Set who reviews a claim, how urgent it is and when it is due (editors only)."""
+    _require(user, "claims.select_claim")
+    if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
+        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
+    if not claim.is_open:
+        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
+    status = claim.status
+    if claim.status == Claim.Status.CANDIDATE:
+        status = Claim.Status.SELECTED
+    if assignee is not None and status == Claim.Status.SELECTED:
+        status = Claim.Status.IN_REVIEW
+    return _claims_transition(
+        claim=claim,
+        expected_version=expected_version,
+        allowed_from=[
+            Claim.Status.CANDIDATE,
+            Claim.Status.SELECTED,
+            Claim.Status.IN_REVIEW,
+            Claim.Status.AWAITING_APPROVAL,
+        ],
+        assignee=assignee,
+        priority=priority,
+        due_on=due_on,
+        status=status,
+    )
+
+
+@transaction.atomic
+def claim_take(*, claim: Claim, user: Any) -> Claim:
+    """A reviewer takes a selected claim from the queue; only one reviewer can win it."""
+    _require(user, "reviews.add_verdict")
+    if not claim.can_be_taken():
+        raise ValidationError("This claim is not on the queue any more.")
+    return _claims_transition(
+        claim=claim,
+        expected_version=None,
+        allowed_from=[Claim.Status.SELECTED],
+        status=Claim.Status.IN_REVIEW,
+        assignee=user,
+    )

@@ -1,0 +1,21 @@
+"""Newsroom URLs for articles and claims."""
+
+from django.urls import path
+
+from claims import views
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("articles/new/", views.article_create, name="article_create"),
+    path("articles/upload/", views.article_upload, name="article_upload"),
+    path("articles/fetch/", views.article_fetch, name="article_fetch"),
+    path("articles/<int:pk>/", views.article_detail, name="article_detail"),
+    path("articles/<int:pk>/claims/", views.claim_bulk, name="claim_bulk"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/select/", views.claim_select, name="claim_select"),
+    path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
+    path("claims/<int:pk>/take/", views.claim_take, name="claim_take"),
+    path("claims/<int:pk>/assignment/", views.claim_assign, name="claim_assign"),
+]

@@ -1,0 +1,44 @@
+"""The token-protected CMS API: published verdicts only."""
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from reviews.models import Evidence, Verdict
+from reviews.serializers import ClaimReviewSerializer, VerdictSerializer
+
+
+class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
+    """Published verdicts, newest first, for the CMS to pull."""
+
+    serializer_class = VerdictSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Verdict]:
+        return (
+            Verdict.objects.published()
+            .select_related("claim__article", "rating__scale", "author", "approved_by")
+            .prefetch_related(
+                "rating__scale__ratings",
+                Prefetch("claim__evidence", queryset=Evidence.objects.order_by("added_at", "pk")),
+            )
+        )
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="verdicts_claimreview_list")
+    @action(detail=False, url_path="claimreview", serializer_class=ClaimReviewSerializer)
+    def claimreview_list(self, request: Request) -> Response:
+        """All published verdicts as schema.org ClaimReview objects."""
+        page = self.paginate_queryset(self.get_queryset())
+        serializer = ClaimReviewSerializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="verdicts_claimreview")
+    @action(detail=True, url_path="claimreview", serializer_class=ClaimReviewSerializer)
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        """One published verdict as a schema.org ClaimReview object."""
+        return Response(ClaimReviewSerializer(self.get_object()).data)

@@ -1,0 +1,10 @@
+"""App configuration for reviews."""
+
+from django.apps import AppConfig
+
+
+class ReviewsConfig(AppConfig):
+    """Evidence, sources, verdicts, approval and the CMS API."""
+
+    name = "reviews"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,49 @@
+"""Forms of the review desk (they parse input; services decide)."""
+
+from typing import Any
+
+from django import forms
+
+from reviews.models import Evidence, Rating, RatingScale, Verdict
+
+
+class EvidenceForm(forms.ModelForm[Evidence]):
+    """A URL, a quote and a note, with the stance they take on the claim."""
+
+    class Meta:
+        model = Evidence
+        fields = ["url", "quote", "stance", "note"]
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"url": "Source URL"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("url") or data.get("quote") or data.get("note")):
+            raise forms.ValidationError("Evidence needs at least a URL, a quote or a note.")
+        return data
+
+
+class VerdictForm(forms.ModelForm[Verdict]):
+    """Draft or edit a verdict; the rating comes from the default scale."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Verdict
+        fields = ["rating", "summary", "explanation"]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scale = RatingScale.objects.filter(is_default=True).first()
+        ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
+        self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
+
+
+class VerdictReturnForm(forms.Form):
+    """Why an approver sends a draft back."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,236 @@
+"""Evidence, archived sources, rating scales and verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from claims.models import Claim
+
+
+class SourceQuerySet(models.QuerySet["Source"]):
+    """Reusable source queries."""
+
+    def stale(self, *, older_than: Any) -> SourceQuerySet:
+        """Sources still waiting for a fetch whose message may have been lost."""
+        return self.filter(
+            fetch_status__in=[Source.FetchStatus.PENDING, Source.FetchStatus.FETCHING],
+            updated_at__lt=older_than,
+        )
+
+
+class Source(models.Model):
+    """One fetched URL, archived as text; shared by every piece of evidence that cites it."""
+
+    class FetchStatus(models.TextChoices):
+        PENDING = "pending", "Waiting to be fetched"
+        FETCHING = "fetching", "Fetching"
+        FETCHED = "fetched", "Archived"
+        FAILED = "failed", "Failed"
+
+    url = models.URLField(max_length=2000, unique=True, help_text="Normalised URL.")
+    fetch_status = models.CharField(
+        max_length=10, choices=FetchStatus.choices, default=FetchStatus.PENDING, db_index=True
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=2000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True, help_text="Readable text extracted from the page.")
+    body_sha256 = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:source_detail", args=[self.pk])
+
+
+class Evidence(models.Model):
+    """A piece of research attached to a claim: a source URL, a quote, a note."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports the claim"
+        CONTRADICTS = "contradicts", "Contradicts the claim"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    url = models.URLField(max_length=2000, blank=True)
+    quote = models.TextField(blank=True)
+    stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.CONTEXT)
+    note = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence_added",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(quote="") | ~Q(note=""),
+                name="evidence_has_content",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url or self.quote[:60] or self.note[:60]
+
+
+class RatingScale(models.Model):
+    """A named, ordered set of ratings a newsroom publishes verdicts on."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="rating_scale_single_default",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def best_value(self) -> int | None:
+        """The highest ClaimReview number on the scale (schema.org bestRating)."""
+        values = [r.claimreview_value for r in self.ratings.all() if r.claimreview_value]
+        return max(values) if values else None
+
+    @property
+    def worst_value(self) -> int | None:
+        """The lowest ClaimReview number on the scale (schema.org worstRating)."""
+        values = [r.claimreview_value for r in self.ratings.all() if r.claimreview_value]
+        return min(values) if values else None
+
+
+class Rating(models.Model):
+    """One label of a rating scale; ordinal labels carry a ClaimReview number (higher = truer)."""
+
+    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
+    label = models.CharField(max_length=60)
+    description = models.TextField(blank=True)
+    claimreview_value = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="schema.org ratingValue, 1 or more, higher is more true; empty if not ordinal.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scale", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "label"], name="rating_unique_label"),
+            models.UniqueConstraint(
+                fields=["scale", "claimreview_value"], name="rating_unique_value"
+            ),
+            models.CheckConstraint(
+                condition=Q(claimreview_value__isnull=True) | Q(claimreview_value__gte=1),
+                name="rating_value_at_least_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class VerdictQuerySet(models.QuerySet["Verdict"]):
+    """Reusable verdict queries."""
+
+    def published(self) -> VerdictQuerySet:
+        """Current, published verdicts, newest first."""
+        return self.filter(is_current=True, published_at__isnull=False).order_by(
+            "-published_at", "-pk"
+        )
+
+
+class Verdict(models.Model):
+    """A rated conclusion on a claim; a second person approves it before it is published."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
+    is_current = models.BooleanField(default=True)
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
+    summary = models.CharField(max_length=280, help_text="One line for the CMS.")
+    explanation = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts_written"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    return_note = models.TextField(
+        blank=True, help_text="Why the approver sent the draft back to its author."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verdicts_approved",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VerdictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("approve_verdict", "Can approve and publish verdicts")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(is_current=True), name="verdict_one_current_per_claim"
+            ),
+            # The four-eyes rule, kept by the database as well as the service.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")),
+                name="verdict_not_approved_by_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(approved_at__isnull=False),
+                name="verdict_published_only_when_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}: {self.summary}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def can_be_approved_by(self, user: Any) -> bool:
+        """A submitted, unpublished verdict may be approved by an approver who did not write it."""
+        return (
+            self.submitted_at is not None
+            and self.published_at is None
+            and user.pk != self.author_id
+            and user.has_perm("reviews.approve_verdict")
+        )

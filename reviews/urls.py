@@ -1,0 +1,17 @@
+"""Newsroom URLs of the review desk."""
+
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("claims/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("claims/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),
+    path("verdicts/<int:pk>/submit/", views.verdict_submit, name="verdict_submit"),
+    path("verdicts/<int:pk>/approve/", views.verdict_approve, name="verdict_approve"),
+    path("verdicts/<int:pk>/return/", views.verdict_return, name="verdict_return"),
+    path("sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("sources/<int:pk>/status/", views.source_status, name="source_status"),
+]

@@ -1,0 +1,131 @@
+"""Newsroom screens of the review desk: evidence, verdicts, approval, archived sources."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from claims.models import Claim
+from claims.views import flash_errors
+from reviews import services
+from reviews.forms import EvidenceForm, VerdictForm, VerdictReturnForm
+from reviews.models import Source, Verdict
+
+
+def _flash_form_errors(request: HttpRequest, form: EvidenceForm | VerdictForm) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach evidence to a claim; its URL is archived in the background."""
+    claim = get_object_or_404(Claim, pk=pk)
+    form = EvidenceForm(request.POST)
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return redirect(claim)
+    try:
+        services.evidence_add(claim=claim, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, "Evidence added.")
+    return redirect(claim)
+
+
+@login_required
+@require_POST
+def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create or edit the draft verdict of a claim."""
+    claim = get_object_or_404(Claim, pk=pk)
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return redirect(claim)
+    try:
+        services.verdict_save(
+            claim=claim,
+            user=request.user,
+            rating=form.cleaned_data["rating"],
+            summary=form.cleaned_data["summary"],
+            explanation=form.cleaned_data["explanation"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, "Draft verdict saved.")
+    return redirect(claim)
+
+
+def _verdict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    verdict = get_object_or_404(Verdict.objects.select_related("claim"), pk=pk)
+    try:
+        if action == "submit":
+            services.verdict_submit(verdict=verdict, user=request.user)
+            messages.success(request, "Sent for approval.")
+        elif action == "approve":
+            services.verdict_approve(verdict=verdict, user=request.user)
+            messages.success(request, "Approved and published.")
+        else:
+            form = VerdictReturnForm(request.POST)
+            note = form.cleaned_data["note"] if form.is_valid() else ""
+            services.verdict_return(verdict=verdict, user=request.user, note=note)
+            messages.success(request, "Sent back to the author.")
+    except ValidationError as error:
+        flash_errors(request, error)
+    return redirect(verdict.claim)
+
+
+@login_required
+@require_POST
+def verdict_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author sends the draft for approval."""
+    return _verdict_action(request, pk, "submit")
+
+
+@login_required
+@require_POST
+def verdict_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second person approves and publishes."""
+    return _verdict_action(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def verdict_return(request: HttpRequest, pk: int) -> HttpResponse:
+    """An approver sends the draft back with a note."""
+    return _verdict_action(request, pk, "return")
+
+
+@login_required
+def source_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The fetch status of a source, polled by the claim page while a fetch is under way."""
+    source = get_object_or_404(Source, pk=pk)
+    return JsonResponse(
+        {
+            "id": source.pk,
+            "status": source.fetch_status,
+            "status_display": source.get_fetch_status_display(),
+            "title": source.title,
+            "http_status": source.http_status,
+            "error": source.last_error,
+        }
+    )
+
+
+@login_required
+def source_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The archived text of a source, as plain text: never served as live HTML on our origin."""
+    source = get_object_or_404(Source, pk=pk)
+    header = f"{source.title}\n{source.final_url or source.url}\nArchived: {source.fetched_at}\n\n"
+    response = HttpResponse(header + source.text, content_type="text/plain; charset=utf-8")
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

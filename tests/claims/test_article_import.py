@@ -1,0 +1,112 @@
+"""The article import service: normalisation, bad input, claims anchored to the body."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from claims import services
+from claims.models import Article
+
+pytestmark = pytest.mark.django_db
+
+FIGURES = (
+    "The council approved a budget of 48 million pounds on Thursday.\r\n"
+    "Council tax will rise by 4.5%, the largest increase since 2019.\r\n"
+    "Is that fair? Residents will have their say in April."
+)
+
+
+def test_it_stores_a_normalised_body_and_anchors_every_claim(editor: object) -> None:
+    article = services.article_import(title="  Budget\n day ", body=FIGURES, created_by=editor)
+    assert article.title == "Budget day"
+    assert "\r" not in article.body
+    claims = list(article.claims.all())
+    assert claims, "a text full of figures must give candidate claims"
+    for claim in claims:
+        assert article.body[claim.start : claim.end] == claim.text
+        assert 0.0 <= claim.score <= 1.0
+    assert len(article.body_sha256) == 64
+
+
+def test_it_ranks_the_figure_above_the_question(editor: object) -> None:
+    article = services.article_import(title="t", body=FIGURES, created_by=editor, )
+    texts = [claim.text for claim in article.claims.order_by("-score")]
+    assert texts[0].startswith(("The council approved", "Council tax"))
+    assert not any(text.startswith("Is that fair?") for text in texts[:1])
+
+
+def test_it_takes_the_title_from_the_first_line_when_none_is_given(editor: object) -> None:
+    article = services.article_import(title="", body="Rents rose 9% in 2025.\nMore.", created_by=editor)
+    assert article.title == "Rents rose 9% in 2025."
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t ", "\ufeff\x00"])
+def test_it_refuses_an_empty_article_with_a_clear_message(editor: object, body: str) -> None:
+    with pytest.raises(ValidationError, match="no text"):
+        services.article_import(title="Empty", body=body, created_by=editor)
+    assert not Article.objects.exists()
+
+
+def test_it_refuses_an_article_over_the_size_limit(editor: object, settings: object) -> None:
+    settings.FACTCHECK_MAX_ARTICLE_BYTES = 1000  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match="limit is"):
+        services.article_import(title="Big", body="Figures 12. " * 200, created_by=editor)
+
+
+def test_a_reviewer_cannot_import(reviewer: object) -> None:
+    with pytest.raises(PermissionDenied):
+        services.article_import(title="t", body=FIGURES, created_by=reviewer)
+
+
+def test_it_imports_an_html_upload_as_text_without_its_scripts(editor: object) -> None:
+    html = (
+        "<html><head><title>Budget night</title><script>alert(1)</script></head>"
+        "<body><p>The council approved a budget of 48 million pounds.</p>"
+        "<p>Council tax rises by 4.5%.</p></body></html>"
+    ).encode()
+    article = services.article_import_file(
+        title="", data=html, filename="budget.html", content_type="text/html", created_by=editor
+    )
+    assert article.title == "Budget night"
+    assert "alert" not in article.body
+    assert "48 million pounds.\n" in article.body
+    assert article.import_method == Article.ImportMethod.UPLOAD
+
+
+def test_it_decodes_a_latin_1_upload(editor: object) -> None:
+    data = "Le budget de la région augmente de 4,5 % cette année, a déclaré le maire.".encode(
+        "latin-1"
+    )
+    article = services.article_import_file(
+        title="Région", data=data, filename="a.txt", content_type="text/plain", created_by=editor
+    )
+    assert "région" in article.body
+
+
+def test_it_refuses_a_binary_upload_with_a_clear_message(editor: object) -> None:
+    data = bytes(range(256)) * 20
+    with pytest.raises(ValidationError) as raised:
+        services.article_import_file(
+            title="x", data=data, filename="x.txt", content_type="text/plain", created_by=editor
+        )
+    assert "file" in raised.value.message_dict
+    assert not Article.objects.exists()
+
+
+def test_it_imports_an_article_from_a_local_url(editor: object, local_server: object) -> None:
+    url = local_server.add(  # type: ignore[attr-defined]
+        "/story", "<title>Bus fares</title><p>Fares were capped at 2 pounds in 2025.</p>"
+    )
+    article = services.article_import_url(url=url, created_by=editor)
+    assert article.title == "Bus fares"
+    assert article.source_url == url
+    assert article.body == "Fares were capped at 2 pounds in 2025."
+
+
+def test_it_refuses_a_url_on_a_private_address_without_the_allowance(
+    editor: object, local_server: object, settings: object
+) -> None:
+    settings.FACTCHECK_FETCH_ALLOWED_NETWORKS = []  # type: ignore[attr-defined]
+    url = local_server.add("/story", "<p>Secret admin page.</p>")  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match="Could not import"):
+        services.article_import_url(url=url, created_by=editor)
+    assert local_server.hits == []  # type: ignore[attr-defined]

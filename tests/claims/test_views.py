@@ -1,0 +1,120 @@
+"""Newsroom screens: login, import with clear errors, escaped article text, claim actions."""
+
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from claims.models import Article, Claim
+from tests.factories import ArticleFactory, ClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = "The council spent 48 million pounds in 2025. Spending rose by 4.5% on the year."
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_pages_need_a_login() -> None:
+    response = Client().get("/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_login_page_is_served() -> None:
+    response = Client().get("/login/")
+    assert response.status_code == HTTPStatus.OK
+    assert b"Log in" in response.content
+
+
+def test_the_dashboard_counts_claims_by_status(editor: Any) -> None:
+    article = ArticleFactory(title="Counted article")
+    Claim.objects.create(article=article, text="The", start=0, end=3, position=0)
+    response = _client(editor).get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["articles"][0].n_candidate == 1
+
+
+def test_pasting_an_article_redirects_to_it_with_claims(editor: Any) -> None:
+    response = _client(editor).post("/articles/new/", {"title": "Budget", "body": BODY})
+    article = Article.objects.get()
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"/articles/{article.pk}/"
+    assert article.claims.exists()
+
+
+def test_an_empty_paste_keeps_the_title_and_says_why(editor: Any) -> None:
+    response = _client(editor).post("/articles/new/", {"title": "Kept title", "body": "   "})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"The article has no text" in response.content
+    assert b"Kept title" in response.content
+    assert not Article.objects.exists()
+
+
+def test_a_huge_paste_is_refused_with_a_message_not_a_crash(editor: Any) -> None:
+    response = _client(editor).post("/articles/new/", {"title": "Huge", "body": "A 1. " * 1_000_000})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"the limit is" in response.content
+
+
+def test_a_reviewer_may_not_import(reviewer: Any) -> None:
+    response = _client(reviewer).post("/articles/new/", {"title": "x", "body": BODY})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_binary_upload_gets_a_clear_error(editor: Any) -> None:
+    upload = SimpleUploadedFile("photo.txt", bytes(range(256)) * 10, "text/plain")
+    response = _client(editor).post("/articles/upload/", {"title": "", "file": upload})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"binary" in response.content.lower()
+
+
+def test_article_text_is_escaped_never_run(editor: Any) -> None:
+    article = ArticleFactory(body="<script>alert(1)</script> The fund paid 1,240 households.")
+    Claim.objects.create(
+        article=article, text="The fund paid 1,240 households.", start=26, end=57, position=1
+    )
+    response = _client(editor).get(f"/articles/{article.pk}/")
+    content = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "<script>alert(1)" not in content
+
+
+def test_the_claim_page_shows_the_claim_and_its_forms(reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    response = _client(reviewer).get(f"/claims/{claim.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    assert claim.text.encode() in response.content
+    assert b"Take this claim" in response.content
+
+
+def test_bulk_select_from_the_article_page(editor: Any) -> None:
+    first = ClaimFactory()
+    response = _client(editor).post(
+        f"/articles/{first.article_id}/claims/", {"claims": [first.pk], "action": "select"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    first.refresh_from_db()
+    assert first.status == Claim.Status.SELECTED
+
+
+def test_selecting_needs_a_post(editor: Any) -> None:
+    claim = ClaimFactory()
+    assert _client(editor).get(f"/claims/{claim.pk}/select/").status_code == (
+        HTTPStatus.METHOD_NOT_ALLOWED
+    )
+
+
+def test_the_archived_source_is_plain_text_in_a_sandbox(reviewer: Any) -> None:
+    from tests.factories import SourceFactory
+
+    source = SourceFactory(text="<script>alert(1)</script>", fetch_status="fetched")
+    response = _client(reviewer).get(f"/sources/{source.pk}/")
+    assert response["Content-Type"].startswith("text/plain")
+    assert response["Content-Security-Policy"] == "sandbox"

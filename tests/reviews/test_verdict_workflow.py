@@ -1,0 +1,145 @@
+"""Selecting, reviewing and approving: the four-eyes rule and lost-update protection."""
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from claims import services as claim_services
+from claims.locking import StaleVersionError
+from claims.models import Claim
+from reviews import services
+from reviews.models import Verdict
+from tests.factories import ClaimFactory, UserFactory, VerdictFactory, default_rating
+
+pytestmark = pytest.mark.django_db
+
+
+def _submitted_verdict(author: Any) -> Verdict:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    verdict = services.verdict_save(
+        claim=claim, user=author, rating=default_rating("Mostly false"), summary="Too high."
+    )
+    return services.verdict_submit(verdict=verdict, user=author)
+
+
+def test_the_whole_flow_publishes_a_verdict(editor: Any, reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.CANDIDATE)
+    claim_services.claim_select(claim=claim, user=editor)
+    claim_services.claim_take(claim=claim, user=reviewer)
+    services.evidence_add(claim=claim, user=reviewer, quote="The report says 30.", stance="contradicts")
+    verdict = services.verdict_save(
+        claim=claim, user=reviewer, rating=default_rating("False"), summary="It was 30, not 40."
+    )
+    services.verdict_submit(verdict=verdict, user=reviewer)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.AWAITING_APPROVAL
+    services.verdict_approve(verdict=verdict, user=editor)
+    claim.refresh_from_db()
+    verdict.refresh_from_db()
+    assert claim.status == Claim.Status.PUBLISHED
+    assert verdict.approved_by == editor and verdict.published_at is not None
+    assert list(Verdict.objects.published()) == [verdict]
+
+
+def test_it_rejects_approval_by_the_author_even_an_editor() -> None:
+    author = UserFactory(username="writing-editor", role="Editor")
+    verdict = _submitted_verdict(author)
+    with pytest.raises(ValidationError, match="second person"):
+        services.verdict_approve(verdict=verdict, user=author)
+    verdict.refresh_from_db()
+    assert verdict.published_at is None
+
+
+def test_the_database_also_refuses_an_author_approving_their_own_verdict() -> None:
+    verdict = VerdictFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verdict.objects.filter(pk=verdict.pk).update(
+            approved_by=verdict.author, approved_at=verdict.created_at
+        )
+
+
+def test_a_reviewer_cannot_approve(reviewer: Any) -> None:
+    verdict = _submitted_verdict(UserFactory(username="other-reviewer", role="Reviewer"))
+    with pytest.raises(PermissionDenied):
+        services.verdict_approve(verdict=verdict, user=reviewer)
+
+
+def test_it_refuses_to_approve_a_draft_that_was_not_submitted(editor: Any, reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    verdict = services.verdict_save(
+        claim=claim, user=reviewer, rating=default_rating(), summary="Wrong."
+    )
+    with pytest.raises(ValidationError, match="not been submitted"):
+        services.verdict_approve(verdict=verdict, user=editor)
+
+
+def test_a_returned_verdict_goes_back_to_review_with_the_note(editor: Any, reviewer: Any) -> None:
+    verdict = _submitted_verdict(reviewer)
+    services.verdict_return(verdict=verdict, user=editor, note="Cite the report.")
+    verdict.refresh_from_db()
+    assert verdict.submitted_at is None and verdict.return_note == "Cite the report."
+    assert verdict.claim.status == Claim.Status.IN_REVIEW
+
+
+def test_only_one_current_verdict_per_claim(reviewer: Any) -> None:
+    verdict = VerdictFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Verdict.objects.create(
+            claim=verdict.claim, rating=verdict.rating, summary="Again", author=reviewer
+        )
+
+
+def test_a_stale_edit_loses_instead_of_overwriting(reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    verdict = services.verdict_save(claim=claim, user=reviewer, rating=default_rating(), summary="A")
+    seen = verdict.version
+    services.verdict_save(
+        claim=claim, user=reviewer, rating=default_rating(), summary="B", expected_version=seen
+    )
+    with pytest.raises(StaleVersionError):
+        services.verdict_save(
+            claim=claim, user=reviewer, rating=default_rating(), summary="C", expected_version=seen
+        )
+    verdict.refresh_from_db()
+    assert verdict.summary == "B"
+
+
+def test_two_reviewers_cannot_both_take_a_claim() -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    first = UserFactory(username="first", role="Reviewer")
+    second = UserFactory(username="second", role="Reviewer")
+    stale_copy = Claim.objects.get(pk=claim.pk)
+    claim_services.claim_take(claim=claim, user=first)
+    with pytest.raises(ValidationError):
+        claim_services.claim_take(claim=stale_copy, user=second)
+    claim.refresh_from_db()
+    assert claim.assignee == first
+
+
+def test_a_reviewer_cannot_research_a_claim_assigned_to_someone_else(reviewer: Any) -> None:
+    other = UserFactory(username="owner", role="Reviewer")
+    claim = ClaimFactory(status=Claim.Status.IN_REVIEW, assignee=other)
+    with pytest.raises(ValidationError, match="assigned to"):
+        services.evidence_add(claim=claim, user=reviewer, note="Mine now?")
+
+
+def test_bulk_select_skips_claims_in_other_states(editor: Any) -> None:
+    candidate = ClaimFactory(status=Claim.Status.CANDIDATE)
+    published = ClaimFactory(status=Claim.Status.PUBLISHED)
+    changed = claim_services.claims_bulk_update_status(
+        claim_ids=[candidate.pk, published.pk], user=editor, select=True
+    )
+    assert changed == 1
+    candidate.refresh_from_db()
+    assert candidate.status == Claim.Status.SELECTED
+
+
+def test_withdrawing_a_published_verdict_removes_it_from_the_published_list(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _submitted_verdict(reviewer)
+    services.verdict_approve(verdict=verdict, user=editor)
+    assert services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor) == 1
+    assert not Verdict.objects.published().exists()
