@@ -12,7 +12,7 @@ from claims import services
 from claims.models import Article, Claim
 
 
-class VersionedAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class VersionedAdminForm(forms.ModelForm):
     """Carries the version the admin user saw, so a stale change is refused, not saved over."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -42,7 +42,7 @@ class VersionedAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         return data
 
 
-class VersionedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class VersionedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose change form cannot lose a concurrent edit."""
 
     form = VersionedAdminForm
@@ -55,7 +55,7 @@ class VersionedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             obj.refresh_from_db(fields=["version"])
 
 
-class ClaimInline(admin.TabularInline):  # type: ignore[type-arg]
+class ClaimInline(admin.TabularInline):
     model = Claim
     fields = ["position", "text", "score", "status", "assignee"]
     readonly_fields = ["position", "text", "score"]
@@ -65,7 +65,7 @@ class ClaimInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "outlet", "import_method", "created_by", "created_at"]
     list_filter = ["import_method", "outlet", "created_at"]
     search_fields = ["title", "body", "outlet", "author", "source_url"]

@@ -23,9 +23,7 @@ class ArticlePasteForm(forms.Form):
     source_url = forms.URLField(label="Original URL", max_length=2000, required=False)
     outlet = forms.CharField(max_length=200, required=False)
     author = forms.CharField(max_length=200, required=False)
-    published_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ArticleUploadForm(forms.Form):

@@ -24,7 +24,7 @@ from reviews.models import Verdict
 def flash_errors(request: HttpRequest, error: ValidationError) -> None:
     """Show a service's ValidationError to the user as error messages."""
     for message in error.messages:
-        messages.error(request, message)
+        messages.error(request, str(message))
 
 
 def _add_form_errors(form: object, error: ValidationError) -> None:
@@ -254,7 +254,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect(claim)
     try:
         services.claim_assign(

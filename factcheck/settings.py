@@ -222,7 +222,7 @@ REDIS_URL = env_str("REDIS_URL")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         # Must exceed the hard time limit plus the longest retry countdown, or a slow task is
         # handed to a second worker while the first still runs (RELIABILITY.md).
         "visibility_timeout": 600,

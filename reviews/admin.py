@@ -11,7 +11,7 @@ from reviews.models import Evidence, Rating, RatingScale, Source, Verdict
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SourceAdmin(admin.ModelAdmin):
     list_display = ["url", "fetch_status", "http_status", "attempts", "fetched_at"]
     list_filter = ["fetch_status", "http_status"]
     search_fields = ["url", "final_url", "title"]
@@ -36,7 +36,7 @@ class SourceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "claim", "stance", "added_by", "added_at"]
     list_filter = ["stance", "added_at"]
     search_fields = ["url", "quote", "note", "claim__text"]
@@ -44,14 +44,14 @@ class EvidenceAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     raw_id_fields = ["claim", "source"]
 
 
-class RatingInline(admin.TabularInline):  # type: ignore[type-arg]
+class RatingInline(admin.TabularInline):
     model = Rating
     fields = ["position", "label", "claimreview_value", "description"]
     extra = 0
 
 
 @admin.register(RatingScale)
-class RatingScaleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RatingScaleAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "created_at"]
     list_filter = ["is_default"]
     search_fields = ["name"]
@@ -59,7 +59,7 @@ class RatingScaleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RatingAdmin(admin.ModelAdmin):
     list_display = ["label", "scale", "claimreview_value", "position"]
     list_filter = ["scale"]
     search_fields = ["label", "description"]

@@ -34,7 +34,8 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
     def claimreview_list(self, request: Request) -> Response:
         """All published verdicts as schema.org ClaimReview objects."""
         page = self.paginate_queryset(self.get_queryset())
-        serializer = ClaimReviewSerializer(page, many=True)
+        # many=True returns a ListSerializer; the stubs only know the single-instance form.
+        serializer = ClaimReviewSerializer(page, many=True)  # type: ignore[arg-type]
         return self.get_paginated_response(serializer.data)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="verdicts_claimreview")

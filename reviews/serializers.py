@@ -80,5 +80,3 @@ class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
             "reviewBody": verdict.summary,
             "itemReviewed": item_reviewed,
         }
-
-

@@ -305,9 +305,7 @@ def verdict_return(*, verdict: Verdict, user: Any, note: str) -> Verdict:
         raise ValidationError({"note": "Say what the author should change."})
     if verdict.submitted_at is None or verdict.is_published:
         raise ValidationError("Only a submitted, unpublished verdict can be sent back.")
-    update_versioned(
-        verdict, expected_version=verdict.version, submitted_at=None, return_note=note
-    )
+    update_versioned(verdict, expected_version=verdict.version, submitted_at=None, return_note=note)
     claim = verdict.claim
     update_versioned(
         claim,

@@ -18,7 +18,7 @@ def _flash_form_errors(request: HttpRequest, form: EvidenceForm | VerdictForm) -
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else None
         for message in errors:
-            messages.error(request, f"{label}: {message}" if label else message)
+            messages.error(request, f"{label}: {message}" if label else str(message))
 
 
 @login_required

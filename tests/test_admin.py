@@ -38,7 +38,14 @@ def test_changelist_search_and_add_pages_load(admin_client_: Client, model: Any)
 def test_change_pages_load(admin_client_: Client) -> None:
     verdict = VerdictFactory()
     source = SourceFactory()
-    for obj in [verdict, verdict.claim, verdict.claim.article, verdict.rating, verdict.rating.scale, source]:
+    for obj in [
+        verdict,
+        verdict.claim,
+        verdict.claim.article,
+        verdict.rating,
+        verdict.rating.scale,
+        source,
+    ]:
         opts = obj._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         assert admin_client_.get(url).status_code == HTTPStatus.OK, url

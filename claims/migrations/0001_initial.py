@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,79 +16,172 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('source_url', models.URLField(blank=True, max_length=2000)),
-                ('outlet', models.CharField(blank=True, max_length=200)),
-                ('author', models.CharField(blank=True, max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('import_method', models.CharField(choices=[('paste', 'Pasted text'), ('upload', 'Uploaded file'), ('url', 'Fetched URL'), ('api', 'API')], default='paste', max_length=10)),
-                ('body_sha256', models.CharField(db_index=True, editable=False, max_length=64)),
-                ('consistency_flags', models.JSONField(blank=True, default=list, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("source_url", models.URLField(blank=True, max_length=2000)),
+                ("outlet", models.CharField(blank=True, max_length=200)),
+                ("author", models.CharField(blank=True, max_length=200)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                (
+                    "import_method",
+                    models.CharField(
+                        choices=[
+                            ("paste", "Pasted text"),
+                            ("upload", "Uploaded file"),
+                            ("url", "Fetched URL"),
+                            ("api", "API"),
+                        ],
+                        default="paste",
+                        max_length=10,
+                    ),
+                ),
+                ("body_sha256", models.CharField(db_index=True, editable=False, max_length=64)),
+                ("consistency_flags", models.JSONField(blank=True, default=list, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="articles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('position', models.PositiveIntegerField(help_text='Order of the sentence in the article.')),
-                ('score', models.FloatField(default=0.0, help_text='Check-worthiness, 0 to 1.')),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('candidate', 'Candidate'), ('selected', 'Selected'), ('in_review', 'In review'), ('awaiting_approval', 'Awaiting approval'), ('published', 'Published'), ('dismissed', 'Dismissed')], db_index=True, default='candidate', max_length=20)),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'Low'), (2, 'Normal'), (3, 'High'), (4, 'Urgent')], default=2)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='claims.article')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_claims', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "position",
+                    models.PositiveIntegerField(help_text="Order of the sentence in the article."),
+                ),
+                ("score", models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("candidate", "Candidate"),
+                            ("selected", "Selected"),
+                            ("in_review", "In review"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("published", "Published"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        db_index=True,
+                        default="candidate",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Low"), (2, "Normal"), (3, "High"), (4, "Urgent")], default=2
+                    ),
+                ),
+                ("due_on", models.DateField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="claims",
+                        to="claims.article",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_claims",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'position'],
-                'permissions': [('select_claim', 'Can select, dismiss and assign claims')],
+                "ordering": ["article", "position"],
+                "permissions": [("select_claim", "Can select, dismiss and assign claims")],
             },
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='article_title_not_empty'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="article_title_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='article_body_not_empty'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("body", ""), _negated=True), name="article_body_not_empty"
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['status', 'assignee'], name='claims_clai_status_b7bb58_idx'),
+            model_name="claim",
+            index=models.Index(fields=["status", "assignee"], name="claims_clai_status_b7bb58_idx"),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='claim_start_before_end'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__lt", models.F("end"))), name="claim_start_before_end"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('end', django.db.models.expressions.CombinedExpression(models.F('start'), '+', django.db.models.functions.text.Length('text')))), name='claim_text_fills_span'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "end",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("start"), "+", django.db.models.functions.text.Length("text")
+                        ),
+                    )
+                ),
+                name="claim_text_fills_span",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0.0), ('score__lte', 1.0)), name='claim_score_between_0_and_1'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0.0), ("score__lte", 1.0)),
+                name="claim_score_between_0_and_1",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.UniqueConstraint(fields=('article', 'position'), name='claim_unique_position_in_article'),
+            model_name="claim",
+            constraint=models.UniqueConstraint(
+                fields=("article", "position"), name="claim_unique_position_in_article"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.UniqueConstraint(fields=('article', 'start'), name='claim_unique_start'),
+            model_name="claim",
+            constraint=models.UniqueConstraint(
+                fields=("article", "start"), name="claim_unique_start"
+            ),
         ),
     ]

@@ -10,7 +10,11 @@ RATINGS = [
     # (label, ClaimReview value or None for a non-ordinal label, description)
     ("True", 5, "The claim is accurate and nothing significant is missing."),
     ("Mostly true", 4, "Accurate, but needs clarification or extra context."),
-    ("Half true", 3, "Partly accurate; leaves out important details or takes things out of context."),
+    (
+        "Half true",
+        3,
+        "Partly accurate; leaves out important details or takes things out of context.",
+    ),
     ("Mostly false", 2, "Contains an element of truth but ignores facts that change the picture."),
     ("False", 1, "The claim is not accurate."),
     ("Misleading", None, "Accurate figures or facts used to give a false impression."),

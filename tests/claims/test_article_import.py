@@ -28,14 +28,20 @@ def test_it_stores_a_normalised_body_and_anchors_every_claim(editor: object) -> 
 
 
 def test_it_ranks_the_figure_above_the_question(editor: object) -> None:
-    article = services.article_import(title="t", body=FIGURES, created_by=editor, )
+    article = services.article_import(
+        title="t",
+        body=FIGURES,
+        created_by=editor,
+    )
     texts = [claim.text for claim in article.claims.order_by("-score")]
     assert texts[0].startswith(("The council approved", "Council tax"))
     assert not any(text.startswith("Is that fair?") for text in texts[:1])
 
 
 def test_it_takes_the_title_from_the_first_line_when_none_is_given(editor: object) -> None:
-    article = services.article_import(title="", body="Rents rose 9% in 2025.\nMore.", created_by=editor)
+    article = services.article_import(
+        title="", body="Rents rose 9% in 2025.\nMore.", created_by=editor
+    )
     assert article.title == "Rents rose 9% in 2025."
 
 
@@ -59,10 +65,10 @@ def test_a_reviewer_cannot_import(reviewer: object) -> None:
 
 def test_it_imports_an_html_upload_as_text_without_its_scripts(editor: object) -> None:
     html = (
-        "<html><head><title>Budget night</title><script>alert(1)</script></head>"
-        "<body><p>The council approved a budget of 48 million pounds.</p>"
-        "<p>Council tax rises by 4.5%.</p></body></html>"
-    ).encode()
+        b"<html><head><title>Budget night</title><script>alert(1)</script></head>"
+        b"<body><p>The council approved a budget of 48 million pounds.</p>"
+        b"<p>Council tax rises by 4.5%.</p></body></html>"
+    )
     article = services.article_import_file(
         title="", data=html, filename="budget.html", content_type="text/html", created_by=editor
     )

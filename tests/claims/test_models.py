@@ -45,7 +45,9 @@ def test_clean_refuses_offsets_that_do_not_slice_back_to_the_text() -> None:
 
 def test_body_pieces_cover_the_body_exactly_and_link_each_claim() -> None:
     article = ArticleFactory(body="Intro. Rents rose 9%. Outro.")
-    claim = Claim.objects.create(article=article, text="Rents rose 9%.", start=7, end=21, position=1)
+    claim = Claim.objects.create(
+        article=article, text="Rents rose 9%.", start=7, end=21, position=1
+    )
     pieces = list(article.body_pieces())
     assert "".join(piece.text for piece in pieces) == article.body
     assert [piece.claim for piece in pieces] == [None, claim, None]

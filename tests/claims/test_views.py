@@ -58,7 +58,9 @@ def test_an_empty_paste_keeps_the_title_and_says_why(editor: Any) -> None:
 
 
 def test_a_huge_paste_is_refused_with_a_message_not_a_crash(editor: Any) -> None:
-    response = _client(editor).post("/articles/new/", {"title": "Huge", "body": "A 1. " * 1_000_000})
+    response = _client(editor).post(
+        "/articles/new/", {"title": "Huge", "body": "A 1. " * 1_000_000}
+    )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"the limit is" in response.content
 

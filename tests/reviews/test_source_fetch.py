@@ -32,11 +32,15 @@ def test_adding_evidence_with_a_url_queues_one_fetch_after_commit(
     assert claim.status == Claim.Status.IN_REVIEW and claim.assignee == reviewer
 
 
-def test_the_same_url_spelled_differently_shares_one_source(reviewer: Any, local_server: Any) -> None:
+def test_the_same_url_spelled_differently_shares_one_source(
+    reviewer: Any, local_server: Any
+) -> None:
     claim = ClaimFactory(status=Claim.Status.SELECTED)
     url = local_server.add("/a", "<p>x</p>")
     first = services.evidence_add(claim=claim, user=reviewer, url=url)
-    second = services.evidence_add(claim=claim, user=reviewer, url=url.upper().replace("/A", "/a") + "#part")
+    second = services.evidence_add(
+        claim=claim, user=reviewer, url=url.upper().replace("/A", "/a") + "#part"
+    )
     assert first.source_id == second.source_id
     assert Source.objects.count() == 1
 

@@ -28,7 +28,9 @@ def test_the_whole_flow_publishes_a_verdict(editor: Any, reviewer: Any) -> None:
     claim = ClaimFactory(status=Claim.Status.CANDIDATE)
     claim_services.claim_select(claim=claim, user=editor)
     claim_services.claim_take(claim=claim, user=reviewer)
-    services.evidence_add(claim=claim, user=reviewer, quote="The report says 30.", stance="contradicts")
+    services.evidence_add(
+        claim=claim, user=reviewer, quote="The report says 30.", stance="contradicts"
+    )
     verdict = services.verdict_save(
         claim=claim, user=reviewer, rating=default_rating("False"), summary="It was 30, not 40."
     )
@@ -93,7 +95,9 @@ def test_only_one_current_verdict_per_claim(reviewer: Any) -> None:
 
 def test_a_stale_edit_loses_instead_of_overwriting(reviewer: Any) -> None:
     claim = ClaimFactory(status=Claim.Status.SELECTED)
-    verdict = services.verdict_save(claim=claim, user=reviewer, rating=default_rating(), summary="A")
+    verdict = services.verdict_save(
+        claim=claim, user=reviewer, rating=default_rating(), summary="A"
+    )
     seen = verdict.version
     services.verdict_save(
         claim=claim, user=reviewer, rating=default_rating(), summary="B", expected_version=seen
