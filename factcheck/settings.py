@@ -182,7 +182,9 @@ STORAGES = {
 
 # Uploaded articles are read in memory up to this size; larger uploads are refused with a message.
 FACTCHECK_MAX_ARTICLE_BYTES = env_int("FACTCHECK_MAX_ARTICLE_BYTES", 2 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES + 512 * 1024
+# Form posts may be larger than an article so that an oversized paste reaches the form and gets
+# a clear message; past this, Django refuses the request (templates/400.html says why).
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(16 * 1024 * 1024, 4 * FACTCHECK_MAX_ARTICLE_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES + 512 * 1024
 
 # --- Security (production) -----------------------------------------------------------------
@@ -238,8 +240,13 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+    if CELERY_BROKER_URL.startswith("filesystem"):
+        # kombu does not create its folders; the embedded broker must work on a fresh clone.
+        for _folder in ("queue", "processed", "control"):
+            (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

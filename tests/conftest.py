@@ -1,5 +1,6 @@
 """Shared fixtures: users per role, a local HTTP server, and test broker wiring."""
 
+import importlib
 import os
 import shutil
 import threading
@@ -26,12 +27,14 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     # Start each run with an empty queue: messages of earlier runs would be noise.
     shutil.rmtree(_broker_dir, ignore_errors=True)
     (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
     (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,6 +49,18 @@ def _empty_redis_test_queue() -> None:
 def _fetch_loopback_allowed(settings: Any) -> None:
     """Tests serve pages from 127.0.0.1; production never allows private addresses."""
     settings.FACTCHECK_FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Restore the rows the data migration made (roles, the default scale).
+
+    Transactional tests flush every table when they end; this puts them back, idempotently.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("reviews.migrations.0002_default_scale_and_roles")
+    migration.forwards(apps, None)
 
 
 @pytest.fixture
