@@ -48,7 +48,7 @@ ADMIN_APPS = ["claims", "reviews", "auth", "authtoken"]
 def forwards(apps: Any, schema_editor: Any) -> None:
     # Permissions are normally created after all migrations; create them now so groups can use them.
     for app_config in apps.get_app_configs():
-        original = app_config.models_module
+        original = getattr(app_config, "models_module", None)
         app_config.models_module = True  # migration state apps have none; the check needs one
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = original
