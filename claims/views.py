@@ -221,7 +221,7 @@ def _claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         flash_errors(request, error)
     else:
         messages.success(request, f"Claim is now {claim.get_status_display().lower()}.")
-    return redirect(request.POST.get("next") or claim.get_absolute_url())
+    return redirect(claim)
 
 
 @login_required

@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 from claims.models import Article, Claim
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True),
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
 

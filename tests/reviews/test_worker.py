@@ -17,7 +17,9 @@ from reviews import services
 from reviews.models import Source
 from tests.factories import ClaimFactory
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data"),
 ]
 
