@@ -58,7 +58,8 @@ class VersionedAdmin(admin.ModelAdmin):
 class ClaimInline(admin.TabularInline):
     model = Claim
     fields = ["position", "text", "score", "status", "assignee"]
-    readonly_fields = ["position", "text", "score"]
+    # Status and assignee change through the workflow (and the versioned claim form), not here.
+    readonly_fields = ["position", "text", "score", "status", "assignee"]
     extra = 0
     show_change_link = True
     can_delete = False
@@ -102,5 +103,7 @@ class ClaimAdmin(VersionedAdmin):
 
     @admin.action(description="Mark the chosen claims urgent")
     def mark_urgent(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        changed = queryset.update(priority=Claim.Priority.URGENT, version=F("version") + 1)
+        changed = services.claims_mark_urgent(
+            claim_ids=queryset.values_list("pk", flat=True), user=request.user
+        )
         self.message_user(request, f"{changed} claim(s) marked urgent.", messages.SUCCESS)

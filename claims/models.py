@@ -198,6 +198,13 @@ class Claim(models.Model):
     def can_be_taken(self) -> bool:
         return self.status == self.Status.SELECTED
 
+    def can_be_drafted_by(self, user: Any) -> bool:
+        """Whether the user may write or edit the verdict draft of this claim."""
+        return user.has_perm("reviews.add_verdict") and (
+            self.can_be_researched_by(user)
+            or (self.status == self.Status.AWAITING_APPROVAL and self.assignee_id == user.pk)
+        )
+
     def can_be_researched_by(self, user: Any) -> bool:
         """Reviewers add evidence and draft while the claim is in review and theirs (or unowned)."""
         return self.status in {self.Status.SELECTED, self.Status.IN_REVIEW} and (

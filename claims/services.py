@@ -10,9 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
-from claims.extraction import extract
+from claims.extraction import Extraction, extract
 from claims.locking import update_versioned
 from claims.models import Article, Claim
 from claims.normalise import normalise_line, normalise_text
@@ -44,7 +45,6 @@ def article_body_validate(body: str) -> str:
     return normalised
 
 
-@transaction.atomic
 def article_import(
     *,
     title: str,
@@ -66,10 +66,39 @@ def article_import(
     normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH]
     if not normalised_title:
         normalised_title = normalise_line(normalised_body.split("\n", 1)[0])[:MAX_TITLE_LENGTH]
-    article = Article.objects.create(
-        title=normalised_title,
-        body=normalised_body,
-        body_sha256=hashlib.sha256(normalised_body.encode("utf-8")).hexdigest(),
+    # Extract before the transaction: SQLite takes its write lock at BEGIN, and the worker and
+    # other users should not wait while a long article is scored.
+    extraction = extract(normalised_body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
+    with transaction.atomic():
+        article = _article_create(
+            title=normalised_title,
+            body=normalised_body,
+            import_method=import_method,
+            source_url=source_url,
+            outlet=outlet,
+            author=author,
+            published_on=published_on,
+            created_by=created_by,
+        )
+        _claims_store(article=article, extraction=extraction)
+    return article
+
+
+def _article_create(
+    *,
+    title: str,
+    body: str,
+    import_method: str,
+    source_url: str,
+    outlet: str,
+    author: str,
+    published_on: datetime.date | None,
+    created_by: Any,
+) -> Article:
+    return Article.objects.create(
+        title=title,
+        body=body,
+        body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
         import_method=import_method,
         source_url=source_url,
         outlet=normalise_line(outlet),
@@ -77,8 +106,6 @@ def article_import(
         published_on=published_on,
         created_by=created_by if created_by.is_authenticated else None,
     )
-    claims_extract(article=article)
-    return article
 
 
 def article_import_file(
@@ -132,7 +159,11 @@ def claims_extract(*, article: Article, threshold: float | None = None) -> list[
     if article.claims.exists():
         raise ValidationError("This article already has claims.")
     cutoff = settings.FACTCHECK_CANDIDATE_THRESHOLD if threshold is None else threshold
-    result = extract(article.body, threshold=cutoff)
+    return _claims_store(article=article, extraction=extract(article.body, threshold=cutoff))
+
+
+def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
+    result = extraction
     claims = [
         Claim(
             article=article,
@@ -249,11 +280,18 @@ def claim_assign(
         raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
     if not claim.is_open:
         raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
+    draft = claim.verdicts.filter(is_current=True, published_at__isnull=True).first()
+    if draft is not None and assignee is not None and draft.author_id != assignee.pk:
+        raise ValidationError(
+            {"assignee": f"{draft.author} has a draft verdict; they must finish or hand it over."}
+        )
     status = claim.status
     if claim.status == Claim.Status.CANDIDATE:
         status = Claim.Status.SELECTED
     if assignee is not None and status == Claim.Status.SELECTED:
         status = Claim.Status.IN_REVIEW
+    if assignee is None and status == Claim.Status.IN_REVIEW and draft is None:
+        status = Claim.Status.SELECTED  # back on the queue, where any reviewer can take it
     return _claims_transition(
         claim=claim,
         expected_version=expected_version,
@@ -282,4 +320,15 @@ def claim_take(*, claim: Claim, user: Any) -> Claim:
         allowed_from=[Claim.Status.SELECTED],
         status=Claim.Status.IN_REVIEW,
         assignee=user,
+    )
+
+
+@transaction.atomic
+def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
+    """Raise open claims to urgent priority (an admin's bulk action); returns how many changed."""
+    _require(user, "claims.select_claim")
+    return (
+        Claim.objects.filter(pk__in=list(claim_ids))
+        .exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.DISMISSED])
+        .update(priority=Claim.Priority.URGENT, version=F("version") + 1, updated_at=timezone.now())
     )

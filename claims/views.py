@@ -204,6 +204,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": verdict is not None and verdict.can_be_approved_by(request.user),
             "can_research": claim.can_be_researched_by(request.user)
             and request.user.has_perm("reviews.add_evidence"),
+            "can_draft": claim.can_be_drafted_by(request.user),
         },
     )
 

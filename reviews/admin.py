@@ -83,6 +83,13 @@ class VerdictAdmin(VersionedAdmin):
     ]
     actions = ["withdraw"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Verdict | None = None) -> list[str]:
+        """A published verdict changes only by withdrawal and a new, approved verdict."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.published_at is not None:
+            fields += ["claim", "rating", "summary", "explanation", "is_current"]
+        return fields
+
     def save_model(self, request: HttpRequest, obj: Verdict, form: object, change: bool) -> None:
         if not change:
             obj.author = request.user  # type: ignore[assignment]

@@ -43,7 +43,8 @@ class VerdictForm(forms.ModelForm[Verdict]):
         self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
 
 
-class VerdictReturnForm(forms.Form):
-    """Why an approver sends a draft back."""
+class VerdictDecisionForm(forms.Form):
+    """An approver's decision: the version they read, and a note when sending the draft back."""
 
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

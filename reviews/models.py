@@ -229,7 +229,8 @@ class Verdict(models.Model):
     def can_be_approved_by(self, user: Any) -> bool:
         """A submitted, unpublished verdict may be approved by an approver who did not write it."""
         return (
-            self.submitted_at is not None
+            self.is_current
+            and self.submitted_at is not None
             and self.published_at is None
             and user.pk != self.author_id
             and user.has_perm("reviews.approve_verdict")

@@ -142,13 +142,16 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
         updated_at=timezone.now(),
     )
     stale = Source.objects.stale(older_than=cutoff).filter(attempts__lt=max_attempts)
-    ids = list(stale.values_list("pk", flat=True))
-    Source.objects.filter(pk__in=ids).update(
-        fetch_status=Source.FetchStatus.PENDING, updated_at=timezone.now()
-    )
-    for source_id in ids:
+    requeued = []
+    for source_id in stale.values_list("pk", flat=True):
+        # Re-check staleness in the update itself: a fetch may finish between the two queries.
+        if stale.filter(pk=source_id).update(
+            fetch_status=Source.FetchStatus.PENDING, updated_at=timezone.now()
+        ):
+            requeued.append(source_id)
+    for source_id in requeued:
         _enqueue_source_fetch(source_id)
-    return len(ids)
+    return len(requeued)
 
 
 # --- Evidence -------------------------------------------------------------------------------
@@ -220,6 +223,15 @@ def verdict_save(
         raise ValidationError("This verdict is published; it can no longer be edited.")
     if verdict is not None and verdict.author_id != user.pk:
         raise ValidationError(f"This draft is {verdict.author}'s.")
+    # Claim the claim first: of two reviewers drafting at once, the loser gets a clear conflict
+    # message instead of hitting the one-current-verdict constraint.
+    update_versioned(
+        claim,
+        expected_version=claim.version,
+        condition=Q(assignee__isnull=True) | Q(assignee=user),
+        status=Claim.Status.IN_REVIEW,
+        assignee=user,
+    )
     if verdict is None:
         verdict = Verdict(
             claim=claim, rating=rating, summary=summary, explanation=explanation, author=user
@@ -236,12 +248,6 @@ def verdict_save(
             explanation=explanation,
             submitted_at=None,
         )
-    update_versioned(
-        claim,
-        expected_version=claim.version,
-        status=Claim.Status.IN_REVIEW,
-        assignee=claim.assignee or user,
-    )
     return verdict
 
 
@@ -276,11 +282,13 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
         raise ValidationError("This verdict has not been submitted for approval.")
     if verdict.is_published:
         raise ValidationError("This verdict is already published.")
+    if not verdict.is_current:
+        raise ValidationError("This verdict was withdrawn; approve the current one.")
     now = timezone.now()
     update_versioned(
         verdict,
         expected_version=verdict.version if expected_version is None else expected_version,
-        condition=Q(published_at__isnull=True, submitted_at__isnull=False),
+        condition=Q(is_current=True, published_at__isnull=True, submitted_at__isnull=False),
         approved_by=user,
         approved_at=now,
         published_at=now,
@@ -297,7 +305,9 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
 
 
 @transaction.atomic
-def verdict_return(*, verdict: Verdict, user: Any, note: str) -> Verdict:
+def verdict_return(
+    *, verdict: Verdict, user: Any, note: str, expected_version: int | None = None
+) -> Verdict:
     """An approver sends a submitted verdict back to its author with a note."""
     _require(user, "reviews.approve_verdict")
     note = note.strip()

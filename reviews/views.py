@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from claims.models import Claim
 from claims.views import flash_errors
 from reviews import services
-from reviews.forms import EvidenceForm, VerdictForm, VerdictReturnForm
+from reviews.forms import EvidenceForm, VerdictDecisionForm, VerdictForm
 from reviews.models import Source, Verdict
 
 
@@ -66,17 +66,21 @@ def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _verdict_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     verdict = get_object_or_404(Verdict.objects.select_related("claim"), pk=pk)
+    form = VerdictDecisionForm(request.POST)
+    # The approver decides on the version they read; a draft changed since then is refused.
+    seen = form.cleaned_data["version"] if form.is_valid() else -1
     try:
         if action == "submit":
             services.verdict_submit(verdict=verdict, user=request.user)
             messages.success(request, "Sent for approval.")
         elif action == "approve":
-            services.verdict_approve(verdict=verdict, user=request.user)
+            services.verdict_approve(verdict=verdict, user=request.user, expected_version=seen)
             messages.success(request, "Approved and published.")
         else:
-            form = VerdictReturnForm(request.POST)
-            note = form.cleaned_data["note"] if form.is_valid() else ""
-            services.verdict_return(verdict=verdict, user=request.user, note=note)
+            note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+            services.verdict_return(
+                verdict=verdict, user=request.user, note=note, expected_version=seen
+            )
             messages.success(request, "Sent back to the author.")
     except ValidationError as error:
         flash_errors(request, error)

@@ -62,3 +62,10 @@ def test_check_deploy_reports_nothing_with_production_settings() -> None:
         DJANGO_ALLOWED_HOSTS="factcheck.example",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_empty_variables_as_in_env_example_mean_the_defaults() -> None:
+    result = _manage(
+        "check", DATABASE_URL="", FACTCHECK_VAR_DIR="", DJANGO_STATIC_ROOT="", DJANGO_DEBUG=""
+    )
+    assert result.returncode == 0, result.stderr

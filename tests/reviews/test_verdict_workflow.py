@@ -147,3 +147,73 @@ def test_withdrawing_a_published_verdict_removes_it_from_the_published_list(
     services.verdict_approve(verdict=verdict, user=editor)
     assert services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor) == 1
     assert not Verdict.objects.published().exists()
+
+
+def test_approving_refuses_a_draft_changed_since_the_approver_read_it(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _submitted_verdict(reviewer)
+    seen = verdict.version
+    services.verdict_save(
+        claim=verdict.claim, user=reviewer, rating=default_rating("True"), summary="Rewritten."
+    )
+    services.verdict_submit(verdict=Verdict.objects.get(pk=verdict.pk), user=reviewer)
+    with pytest.raises(StaleVersionError):
+        services.verdict_approve(
+            verdict=Verdict.objects.get(pk=verdict.pk), user=editor, expected_version=seen
+        )
+    assert not Verdict.objects.published().exists()
+
+
+def test_a_withdrawn_verdict_cannot_be_approved(editor: Any, reviewer: Any) -> None:
+    verdict = _submitted_verdict(reviewer)
+    services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor)
+    verdict.refresh_from_db()
+    with pytest.raises(ValidationError, match="withdrawn"):
+        services.verdict_approve(verdict=verdict, user=editor)
+    assert verdict.claim.status != Claim.Status.PUBLISHED
+
+
+def test_unassigning_a_claim_without_a_draft_puts_it_back_on_the_queue(
+    editor: Any, reviewer: Any
+) -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    claim_services.claim_assign(
+        claim=claim, user=editor, assignee=reviewer, priority=Claim.Priority.HIGH, due_on=None
+    )
+    assert claim.status == Claim.Status.IN_REVIEW and claim.assignee == reviewer
+    claim_services.claim_assign(
+        claim=claim, user=editor, assignee=None, priority=Claim.Priority.HIGH, due_on=None
+    )
+    assert claim.status == Claim.Status.SELECTED
+    assert list(Claim.objects.open_for_review()) == [claim]
+
+
+def test_a_claim_with_someone_elses_draft_cannot_be_reassigned(editor: Any, reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    services.verdict_save(claim=claim, user=reviewer, rating=default_rating(), summary="Wrong.")
+    claim.refresh_from_db()
+    other = UserFactory(username="other", role="Reviewer")
+    with pytest.raises(ValidationError, match="has a draft"):
+        claim_services.claim_assign(
+            claim=claim, user=editor, assignee=other, priority=Claim.Priority.NORMAL, due_on=None
+        )
+
+
+def test_of_two_first_drafts_at_once_the_second_gets_a_conflict_not_a_crash() -> None:
+    claim = ClaimFactory(status=Claim.Status.SELECTED)
+    first = UserFactory(username="first-drafter", role="Reviewer")
+    second = UserFactory(username="second-drafter", role="Reviewer")
+    stale_copy = Claim.objects.get(pk=claim.pk)
+    services.verdict_save(claim=claim, user=first, rating=default_rating(), summary="Mine.")
+    with pytest.raises(ValidationError):
+        services.verdict_save(claim=stale_copy, user=second, rating=default_rating(), summary="No")
+    assert Verdict.objects.get().author == first
+
+
+def test_marking_urgent_skips_closed_claims(editor: Any) -> None:
+    open_claim = ClaimFactory(status=Claim.Status.SELECTED)
+    closed = ClaimFactory(status=Claim.Status.PUBLISHED)
+    assert claim_services.claims_mark_urgent(claim_ids=[open_claim.pk, closed.pk], user=editor) == 1
+    closed.refresh_from_db()
+    assert closed.priority == Claim.Priority.NORMAL
