@@ -184,6 +184,15 @@ class Claim(models.Model):
                 {"text": "The claim text must be exactly the article text between start and end."}
             )
 
+    def context(self, chars: int = 240) -> tuple[str, str]:
+        """The article text just before and just after the claim, for reading it in place."""
+        body = self.article.body
+        before = body[max(0, self.start - chars) : self.start]
+        after = body[self.end : self.end + chars]
+        return (("…" + before) if self.start > chars else before), (
+            (after + "…") if self.end + chars < len(body) else after
+        )
+
     @property
     def is_open(self) -> bool:
         """True while the claim can still be worked on (not published or dismissed)."""

@@ -190,11 +190,14 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "version": claim.version,
         }
     )
+    before, after = claim.context()
     return render(
         request,
         "claims/claim_detail.html",
         {
             "claim": claim,
+            "context_before": before,
+            "context_after": after,
             "article": claim.article,
             "verdict": verdict,
             "evidence_list": evidence,

@@ -10,7 +10,7 @@ host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
 
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py seed_demo
+.venv/bin/python manage.py seed_demo --url "http://$host:$port"
 
 # The worker consumes the embedded broker (var/broker) or Redis when REDIS_URL is set.
 .venv/bin/celery -A factcheck worker --beat --loglevel=INFO --concurrency=2 \

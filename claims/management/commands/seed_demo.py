@@ -28,6 +28,9 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create demo users (editor, reviewers, admin), a CMS API token and demo articles."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
@@ -66,5 +69,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  CMS API token: {token.key}")
         self.stdout.write(
             f"  try: curl -H 'Authorization: Token {token.key}' "
-            "http://127.0.0.1:8000/api/v1/verdicts/"
+            f"{options['url'].rstrip('/')}/api/v1/verdicts/"
         )
