@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (no Django needed for the extraction engine)."""

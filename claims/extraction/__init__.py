@@ -1,0 +1,33 @@
+"""Django-free claim extraction: segmentation, check-worthiness scoring, consistency checks.
+
+Pure functions over text, no Django imports anywhere in this package, so it can be tested and
+benchmarked on its own. Offsets are Python string indexes (code points).
+"""
+
+from claims.extraction.consistency import Flag, check_consistency
+from claims.extraction.pipeline import Extraction, ScoredSentence, extract
+from claims.extraction.scoring import (
+    DEFAULT_THRESHOLD,
+    ModelError,
+    Score,
+    Scorer,
+    load_scorer,
+    score_sentence,
+)
+from claims.extraction.segmentation import Sentence, segment
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Extraction",
+    "Flag",
+    "ModelError",
+    "Score",
+    "ScoredSentence",
+    "Scorer",
+    "Sentence",
+    "check_consistency",
+    "extract",
+    "load_scorer",
+    "score_sentence",
+    "segment",
+]

@@ -1,0 +1,322 @@
+"""Check-worthiness scoring: a pure-Python linear model with human-readable reasons.
+
+The model is multinomial logistic regression over three ClaimBuster classes (check-worthy
+factual, unimportant factual, non-factual), stored as two linear "heads", each the
+difference between the check-worthy class and one other class. For every head::
+
+    h = bias + sum(word weights) / sqrt(#word n-grams)
+             + sum(char weights) / sqrt(#char n-grams)
+             + sum(hand weight * hand value)
+
+and P(check-worthy) = 1 / (1 + sum(exp(-h))). (A binary model has one head.)
+The score is ``sigmoid(logit(P) - threshold_logit)``: the training command stores the logit
+of the threshold chosen by cross-validation, so a score of 0.5 is the model's own cut-off and
+``DEFAULT_THRESHOLD`` means "the model's best guess" for any weights file.
+No network, no numpy, no scikit-learn at inference.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from claims.extraction.features import (
+    CHAR_NGRAM_RANGE,
+    FEATURE_VERSION,
+    HAND_FEATURE_NAMES,
+    HandFeatures,
+    fold,
+    hand_features,
+    tokens_of,
+)
+
+MODEL_FORMAT = "factcheck-checkworthiness"
+MODEL_VERSION = 1
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "checkworthiness-v1.json.gz"
+
+# How far the n-gram part of the model must lean before it is worth a reason of its own.
+_WORDING_REASON_MARGIN = 0.75
+_CACHE_LIMIT = 200_000  # entries per n-gram cache; beyond it, sums are computed each time
+
+
+class ModelError(ValueError):
+    """The weights file is missing, unreadable or not a model this code can use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Check-worthiness of one sentence: ``value`` in [0, 1] and reasons an editor can read."""
+
+    value: float
+    reasons: tuple[str, ...]
+
+
+# One or two heads packed in a complex number (head 1 real, head 2 imaginary), so that a
+# single C-level sum() adds both heads at once: the hot loop stays pure Python yet fast.
+Packed = complex
+# A chunk's own contribution: (char n-gram sum, word n-gram sum, token count, first token,
+# last token, head and tail for the keys of character n-grams crossing a space).
+_ChunkEntry = tuple[Packed, Packed, int, str, str, str, str]
+MAX_HEADS = 2
+
+
+class Scorer:
+    """A loaded check-worthiness model. Thread-safe: only its caches change after loading."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        """Validate a decoded weights file and prepare it for scoring."""
+        if model.get("format") != MODEL_FORMAT or model.get("version") != MODEL_VERSION:
+            raise ModelError("not a check-worthiness model of a supported version")
+        if model.get("feature_version") != FEATURE_VERSION:
+            raise ModelError("the model was trained on features of another version")
+        try:
+            self.heads = len(model["bias"])
+            if not 1 <= self.heads <= MAX_HEADS:
+                raise ValueError(f"{self.heads} heads; this scorer supports 1 or 2")
+            self.bias = _packed(model["bias"], self.heads)
+            self.threshold = float(model.get("threshold", DEFAULT_THRESHOLD))
+            self.threshold_logit = float(model.get("threshold_logit", 0.0))
+            self.word_weights = {str(k): _packed(v, self.heads) for k, v in model["word"].items()}
+            self.char_weights = {str(k): _packed(v, self.heads) for k, v in model["char"].items()}
+            hand = model["hand"]
+            self.hand_weights = tuple(
+                _packed(hand.get(name, [0.0] * self.heads), self.heads)
+                for name in HAND_FEATURE_NAMES
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ModelError(f"malformed weights file: {error}") from error
+        if not math.isfinite(self.threshold_logit) or not math.isfinite(self.threshold):
+            raise ModelError("malformed weights file: a bad threshold")
+        self.metadata: dict[str, Any] = dict(model.get("metadata", {}))
+        self._hand_items = tuple(
+            (index, weight) for index, weight in enumerate(self.hand_weights) if weight
+        )
+        self._chunk_cache: dict[str, _ChunkEntry] = {}
+        self._pair_cache: dict[str, Packed] = {}
+
+    def _wording(self, folded: str) -> Packed:
+        """Contribution of the word and character n-grams to each head.
+
+        Both blocks are computed chunk by chunk (a chunk is a run of non-spaces), with caches:
+        a chunk's own word n-grams and character n-grams never change, so a sentence costs a
+        cached lookup per chunk plus, between two chunks, one word bigram and one "crossing"
+        key. The character n-grams of the padded sentence are exactly those inside each padded
+        chunk (" chunk "), those crossing one space (decided by the three characters on each
+        side of it, with padding for shorter chunks) and, around a one-character chunk,
+        "x a y".
+        """
+        if not folded:
+            return 0j
+        chunks = folded.split(" ")
+        try:
+            entries = [self._chunk_cache[chunk] for chunk in chunks]
+        except KeyError:
+            entries = [self._chunk_entry(chunk) for chunk in chunks]
+        char_sum = sum([entry[0] for entry in entries])
+        word_sum = sum([entry[1] for entry in entries])
+        token_count = sum([entry[2] for entry in entries])
+        if len(entries) > 1:
+            pairs = list(pairwise(entries))
+            keys = [left[6] + right[5] for left, right in pairs]
+            try:
+                char_sum += sum([self._pair_cache[key] for key in keys])
+            except KeyError:
+                char_sum += sum([self._pair_value(key) for key in keys])
+            get_word = self.word_weights.get
+            word_sum += sum([get_word(left[4] + " " + right[3], 0j) for left, right in pairs])
+            if len(chunks) > 2:
+                get_char = self.char_weights.get
+                for index in range(1, len(chunks) - 1):
+                    if len(chunks[index]) == 1:
+                        triple = chunks[index - 1][-1] + " " + chunks[index] + " "
+                        char_sum += get_char(triple + chunks[index + 1][0], 0j)
+        word_scale = 1.0 / math.sqrt(2 * token_count - 1)
+        char_scale = 1.0 / math.sqrt(_char_ngram_count(len(folded) + 2))
+        return word_sum * word_scale + char_sum * char_scale
+
+    def _chunk_entry(self, chunk: str) -> _ChunkEntry:
+        """What a chunk contributes on its own, cached: see ``_ChunkEntry``."""
+        entry = self._chunk_cache.get(chunk)
+        if entry is not None:
+            return entry
+        tokens = tokens_of(chunk)
+        get = self.word_weights.get
+        words = sum([get(token, 0j) for token in tokens])
+        words += sum([get(a + " " + b, 0j) for a, b in pairwise(tokens)])
+        entry = (
+            self._sum_grams(" " + chunk + " "),
+            words,
+            len(tokens),
+            tokens[0],
+            tokens[-1],
+            chunk[:3] if len(chunk) > 2 else chunk + " ",
+            (chunk[-3:] if len(chunk) > 2 else " " + chunk) + " ",
+        )
+        if len(self._chunk_cache) < _CACHE_LIMIT:
+            self._chunk_cache[chunk] = entry
+        return entry
+
+    def _pair_value(self, key: str) -> Packed:
+        value = self._pair_cache.get(key)
+        if value is None:
+            value = self._sum_crossing(key)
+            if len(self._pair_cache) < _CACHE_LIMIT:
+                self._pair_cache[key] = value
+        return value
+
+    def _sum_grams(self, padded: str) -> Packed:
+        """Sum of the weights of all character n-grams of ``padded``."""
+        low, high = CHAR_NGRAM_RANGE
+        get = self.char_weights.get
+        return sum(
+            [
+                get(padded[i : i + n], 0j)
+                for n in range(low, high + 1)
+                for i in range(len(padded) - n + 1)
+            ]
+        )
+
+    def _sum_crossing(self, key: str) -> Packed:
+        """Sum of the weights of the n-grams of ``key`` crossing its middle space.
+
+        ``key`` is the last three characters before the middle space (or a space and a shorter
+        chunk) and the first three after it (or a shorter chunk and a space); an n-gram crosses
+        when it holds the character just before the middle space and the one just after it.
+        """
+        middle = key.index(" ", 1) if key.startswith(" ") else key.index(" ")
+        low, high = CHAR_NGRAM_RANGE
+        get = self.char_weights.get
+        return sum(
+            [
+                get(key[start : start + n], 0j)
+                for n in range(low, high + 1)
+                for start in range(max(0, middle - n + 2), min(middle, len(key) - n + 1))
+            ]
+        )
+
+    def _logits(self, text: str) -> tuple[float, float, HandFeatures]:
+        """(logit of P(check-worthy), the n-grams' share of it, the hand features)."""
+        folded = fold(text)
+        wording = self._wording(folded)
+        hand = hand_features(text, tokens_of(folded))
+        base = self.bias
+        values = hand.values
+        for index, weight in self._hand_items:
+            if values[index]:
+                base += weight * values[index]
+        full = self._logit(base + wording)
+        return full, full - self._logit(base), hand
+
+    def _logit(self, heads: Packed) -> float:
+        """logit(P(check-worthy)), where P = 1 / (1 + sum over heads of exp(-head))."""
+        if self.heads == 1:
+            return heads.real
+        low, high = sorted((heads.real, heads.imag))
+        return low - math.log1p(math.exp(low - high))
+
+    def value(self, text: str) -> float:
+        """The score alone, in [0, 1]."""
+        return _sigmoid(self._logits(text)[0] - self.threshold_logit)
+
+    def score(self, text: str) -> Score:
+        """Score one sentence and explain the score."""
+        logit, wording, hand = self._logits(text)
+        return Score(_sigmoid(logit - self.threshold_logit), _reasons(hand, wording))
+
+    def score_many(self, texts: Iterable[str]) -> list[Score]:
+        """Score several sentences."""
+        return [self.score(text) for text in texts]
+
+
+def _packed(raw: Any, heads: int) -> Packed:
+    """Validate one weight vector from the file (``heads`` finite numbers) and pack it."""
+    values = [float(v) for v in (raw if isinstance(raw, list) else [raw])]
+    if len(values) != heads or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"expected {heads} finite numbers, got {raw!r}")
+    return complex(values[0], values[1] if heads == 2 else 0.0)
+
+
+def _char_ngram_count(length: int) -> int:
+    """How many character n-grams (2 to 5) a string of ``length`` characters has."""
+    low, high = CHAR_NGRAM_RANGE
+    if length >= high:
+        return (high - low + 1) * length - sum(range(low - 1, high))
+    return sum(max(0, length - n + 1) for n in range(low, high + 1))
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _reasons(hand: HandFeatures, wording: float) -> tuple[str, ...]:
+    """Short reasons for an editor, concrete hand features first."""
+    reasons: list[str] = []
+    if len(hand.figures) == 1:
+        reasons.append(f"states a figure: {_clip(hand.figures[0])}")
+    elif hand.figures:
+        shown = ", ".join(hand.figures[:3]) + (", …" if len(hand.figures) > 3 else "")
+        reasons.append(f"states figures: {_clip(shown)}")
+    if hand.source:
+        reasons.append(f"attributes to a named source: {_clip(hand.source)}")
+    if hand.comparison:
+        reasons.append(f"compares: {_clip(hand.comparison.lower())}")
+    if hand.date and not hand.figures:
+        reasons.append(f"refers to a date: {_clip(hand.date)}")
+    if hand.opinion or hand.question:
+        reasons.append("opinion or question")
+    if wording >= _WORDING_REASON_MARGIN:
+        reasons.append("wording typical of checkable claims")
+    elif wording <= -_WORDING_REASON_MARGIN:
+        reasons.append("wording typical of opinion or talk")
+    return tuple(reasons)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_model(path: str | Path) -> dict[str, Any]:
+    """Read a weights file (``.json`` or ``.json.gz``) into a dictionary."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        model = json.loads(raw.decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError, ValueError) as error:
+        raise ModelError(f"cannot read weights file {path}: {error}") from error
+    if not isinstance(model, dict):
+        raise ModelError(f"weights file {path} does not hold a model")
+    return model
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> Scorer:
+    return Scorer(read_model(path))
+
+
+def load_scorer(path: str | Path | None = None) -> Scorer:
+    """Load a scorer from ``path`` (the bundled model when None), cached per path."""
+    return _load_cached(str(Path(path).resolve()) if path is not None else str(DEFAULT_WEIGHTS))
+
+
+def score_sentence(text: str) -> Score:
+    """Score one sentence with the bundled model."""
+    return load_scorer().score(text)
+
+
+def score_sentences(texts: Sequence[str]) -> list[Score]:
+    """Score several sentences with the bundled model."""
+    return load_scorer().score_many(texts)

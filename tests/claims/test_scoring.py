@@ -1,0 +1,129 @@
+"""Check-worthiness scoring: scores, reasons, the weights file and training."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims.extraction import DEFAULT_THRESHOLD, ModelError, Score, load_scorer, score_sentence
+from claims.extraction.scoring import DEFAULT_WEIGHTS, Scorer, read_model
+
+
+def test_it_scores_a_sentence_between_zero_and_one_with_reasons() -> None:
+    score = score_sentence("Unemployment fell to 4.1% in May, the lowest rate since 2001.")
+    assert isinstance(score, Score)
+    assert 0.0 <= score.value <= 1.0
+    assert score.reasons[0] == "states a figure: 4.1%"
+
+
+def test_a_statistical_claim_outscores_an_opinion() -> None:
+    claim = score_sentence(
+        "The state spent $4.2 billion on prisons last year, twice as much as in 2010."
+    )
+    opinion = score_sentence("I think we should all be proud of our great country.")
+    assert claim.value > DEFAULT_THRESHOLD > opinion.value
+    assert "opinion or question" in opinion.reasons
+
+
+def test_it_names_the_source_a_sentence_attributes_its_content_to() -> None:
+    score = score_sentence("Crime fell by a third, according to Police Commissioner Ana Ruiz.")
+    assert "attributes to a named source: Police Commissioner Ana Ruiz" in score.reasons
+
+
+def test_it_gives_a_reason_for_a_comparison() -> None:
+    score = score_sentence("Our schools now receive more money than those of any other state.")
+    assert any(reason.startswith("compares") for reason in score.reasons)
+
+
+def test_a_question_is_marked_as_opinion_or_question() -> None:
+    assert "opinion or question" in score_sentence("Why would anyone vote for that?").reasons
+
+
+def test_it_scores_many_sentences_like_one_at_a_time() -> None:
+    scorer = load_scorer()
+    texts = ["Taxes rose 3%.", "Hello there.", ""]
+    assert scorer.score_many(texts) == [scorer.score(text) for text in texts]
+
+
+def test_the_default_model_is_loaded_once() -> None:
+    assert load_scorer() is load_scorer()
+    assert load_scorer(DEFAULT_WEIGHTS) is load_scorer()
+
+
+def test_the_weights_file_is_small_plain_json_with_attribution() -> None:
+    assert DEFAULT_WEIGHTS.stat().st_size < 5 * 1024 * 1024
+    model = read_model(DEFAULT_WEIGHTS)
+    attribution = model["metadata"]["attribution"]
+    assert attribution["doi"] == "10.5281/zenodo.3609356"
+    assert attribution["licence"] == "CC BY 4.0"
+    assert "Arslan" in attribution["citation"]
+    assert model["format"] == "factcheck-checkworthiness" and model["version"] == 1
+
+
+def test_it_refuses_a_weights_file_that_is_not_a_model(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "something-else"}', encoding="utf-8")
+    with pytest.raises(ModelError):
+        load_scorer(broken)
+    garbage = tmp_path / "garbage.json.gz"
+    garbage.write_bytes(b"\x1f\x8b not really gzip")
+    with pytest.raises(ModelError):
+        load_scorer(garbage)
+
+
+def test_it_loads_plain_and_gzipped_json_alike(tmp_path: Path) -> None:
+    model = read_model(DEFAULT_WEIGHTS)
+    plain = tmp_path / "model.json"
+    plain.write_text(json.dumps(model), encoding="utf-8")
+    zipped = tmp_path / "model.json.gz"
+    zipped.write_bytes(gzip.compress(json.dumps(model).encode()))
+    text = "Exports rose 12% to $3 billion."
+    assert Scorer(read_model(plain)).score(text) == Scorer(read_model(zipped)).score(text)
+
+
+def test_inference_imports_neither_django_nor_scikit_learn_nor_numpy() -> None:
+    code = (
+        "import sys; from claims.extraction import extract; extract('Taxes rose 3%. Fine.');"
+        "bad = [m for m in ('django', 'sklearn', 'numpy', 'scipy') if m in sys.modules];"
+        "print(bad)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def _write_tiny_corpus(folder: Path) -> None:
+    rows = []
+    for number in range(60):
+        debate = f"debate-{number % 3}.txt"
+        claim = f"The city spent {number + 3} million dollars on roads in 2019."
+        rows.append((claim, "1", debate))
+        rows.append((f"I think that is a wonderful idea number {number}.", "-1", debate))
+        rows.append((f"We will talk about that later, friend {number}.", "0", debate))
+    with (folder / "crowdsourced.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Sentence_id", "Text", "Verdict", "File_id"])
+        for index, (text, verdict, file_id) in enumerate(rows):
+            writer.writerow([index, text, verdict, file_id])
+
+
+def test_training_twice_gives_the_same_file(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    from claims.extraction.training import train
+
+    _write_tiny_corpus(tmp_path)
+    first = train(tmp_path, tmp_path / "one.json.gz", c_grid=(1.0,), folds=3)
+    train(tmp_path, tmp_path / "two.json.gz", c_grid=(1.0,), folds=3)
+    assert (tmp_path / "one.json.gz").read_bytes() == (tmp_path / "two.json.gz").read_bytes()
+    assert first.cv_f1 > 0.9
+    scorer = load_scorer(tmp_path / "one.json.gz")
+    assert scorer.score("The city spent 8 million dollars on roads in 2019.").value > 0.5
+    assert scorer.score("I think that is a wonderful idea.").value < 0.5
