@@ -58,6 +58,7 @@ _ATTRIBUTION_RE = re.compile(
     r"((?:the )?(?:[A-Z][\w.'’-]*\s*){1,6})"
 )
 _DIGIT_RE = re.compile(r"\d")
+_CAPITALISED_RE = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
 _SOURCE_TRIGGERS = frozenset(
     "according said says told reported announced stated estimated estimates wrote confirmed "
     "testified found".split()
@@ -114,6 +115,9 @@ HAND_FEATURE_NAMES = (
     "question",
     "short",
     "long",
+    "names",
+    "several_names",
+    "past_tense",
 )
 
 
@@ -140,6 +144,9 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     source = _find_source(text) if not _SOURCE_TRIGGERS.isdisjoint(token_set) else None
     comparison = _find_comparison(tokens, token_set)
     opinion = _find_opinion(tokens, token_set)
+    # Capitalised words after the first one: names of people, places, organisations (the
+    # n-grams are lower-cased, so only this feature sees them).
+    names = len(_CAPITALISED_RE.findall(text))
     stripped = text.rstrip()
     question = stripped.endswith(("?", "？", "؟"))
     words = len(tokens)
@@ -155,6 +162,9 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
         1.0 if question else 0.0,  # question
         1.0 if words < 6 else 0.0,  # short
         1.0 if words > 35 else 0.0,  # long
+        1.0 if names else 0.0,  # names
+        min(names, 3) / 3,  # several_names
+        1.0 if any(token.endswith("ed") for token in tokens) else 0.0,  # past_tense
     )
     shown = tuple(" ".join(q.text.split()) for q in figures)
     return HandFeatures(values, shown, date, source, comparison, opinion, question)

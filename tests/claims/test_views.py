@@ -120,3 +120,30 @@ def test_the_archived_source_is_plain_text_in_a_sandbox(reviewer: Any) -> None:
     response = _client(reviewer).get(f"/sources/{source.pk}/")
     assert response["Content-Type"].startswith("text/plain")
     assert response["Content-Security-Policy"] == "sandbox"
+
+
+def test_the_dashboard_query_count_does_not_grow_with_articles(
+    editor: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(8):
+        ClaimFactory(status=Claim.Status.SELECTED)
+    client = _client(editor)
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == HTTPStatus.OK
+
+
+def test_the_article_page_query_count_does_not_grow_with_claims(
+    editor: Any, django_assert_max_num_queries: Any
+) -> None:
+    article = ArticleFactory(body="One 1. Two 2. Three 3. Four 4. Five 5. Six 6.")
+    for position, start in enumerate(range(0, 42, 7)):
+        Claim.objects.create(
+            article=article,
+            text=article.body[start : start + 6],
+            start=start,
+            end=start + 6,
+            position=position,
+        )
+    client = _client(editor)
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/articles/{article.pk}/").status_code == HTTPStatus.OK
