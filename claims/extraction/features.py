@@ -59,6 +59,8 @@ _ATTRIBUTION_RE = re.compile(
 )
 _DIGIT_RE = re.compile(r"\d")
 _CAPITALISED_RE = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
+# A word ending in "ed", as the folded tokens see it ("agreed", not "need's").
+_PAST_TENSE_RE = re.compile(r"[eE][dD]\b(?!['’]\w)")
 _SOURCE_TRIGGERS = frozenset(
     "according said says told reported announced stated estimated estimates wrote confirmed "
     "testified found".split()
@@ -153,8 +155,8 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     values = (
         1.0 if figures else 0.0,  # figure
         1.0 if len(figures) > 1 else 0.0,  # several_figures
-        1.0 if any(q.unit == "%" for q in figures) else 0.0,  # percent
-        1.0 if any(q.unit and q.unit != "%" for q in figures) else 0.0,  # money
+        1.0 if figures and any(q.unit == "%" for q in figures) else 0.0,  # percent
+        1.0 if figures and any(q.unit and q.unit != "%" for q in figures) else 0.0,  # money
         1.0 if years else 0.0,  # date
         1.0 if source else 0.0,  # source
         1.0 if comparison else 0.0,  # comparison
@@ -164,7 +166,7 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
         1.0 if words > 35 else 0.0,  # long
         1.0 if names else 0.0,  # names
         min(names, 3) / 3,  # several_names
-        1.0 if any(token.endswith("ed") for token in tokens) else 0.0,  # past_tense
+        1.0 if _PAST_TENSE_RE.search(text) else 0.0,  # past_tense: a token ending in -ed
     )
     shown = tuple(" ".join(q.text.split()) for q in figures)
     return HandFeatures(values, shown, date, source, comparison, opinion, question)

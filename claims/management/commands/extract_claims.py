@@ -47,7 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("text", "json"), default="text")
         parser.add_argument("--all", action="store_true", help="print every sentence")
         parser.add_argument(
-            "--lines", action="store_true", help="treat each input line as a separate document"
+            "--lines",
+            action="store_true",
+            help="treat each input line as a separate document (offsets count from its start)",
         )
         parser.add_argument("--threshold", type=float, default=None, help="candidate cut-off")
 
