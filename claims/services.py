@@ -18,7 +18,7 @@ from claims.locking import update_versioned
 from claims.models import Article, Claim
 from claims.normalise import normalise_line, normalise_text
 from reviews import fetching
-from reviews.htmltext import decode_bytes, html_to_text
+from reviews.htmltext import decode_bytes, readable_text
 
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length or 300
 
@@ -70,42 +70,19 @@ def article_import(
     # other users should not wait while a long article is scored.
     extraction = extract(normalised_body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
     with transaction.atomic():
-        article = _article_create(
+        article = Article.objects.create(
             title=normalised_title,
             body=normalised_body,
+            body_sha256=hashlib.sha256(normalised_body.encode("utf-8")).hexdigest(),
             import_method=import_method,
             source_url=source_url,
-            outlet=outlet,
-            author=author,
+            outlet=normalise_line(outlet),
+            author=normalise_line(author),
             published_on=published_on,
-            created_by=created_by,
+            created_by=created_by if created_by.is_authenticated else None,
         )
         _claims_store(article=article, extraction=extraction)
     return article
-
-
-def _article_create(
-    *,
-    title: str,
-    body: str,
-    import_method: str,
-    source_url: str,
-    outlet: str,
-    author: str,
-    published_on: datetime.date | None,
-    created_by: Any,
-) -> Article:
-    return Article.objects.create(
-        title=title,
-        body=body,
-        body_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
-        import_method=import_method,
-        source_url=source_url,
-        outlet=normalise_line(outlet),
-        author=normalise_line(author),
-        published_on=published_on,
-        created_by=created_by if created_by.is_authenticated else None,
-    )
 
 
 def article_import_file(
@@ -116,10 +93,9 @@ def article_import_file(
         text = decode_bytes(data)
     except ValueError as error:
         raise ValidationError({"file": str(error)}) from error
-    is_html = "html" in content_type or filename.lower().endswith((".html", ".htm"))
-    file_title = ""
-    if is_html:
-        file_title, text = html_to_text(text)
+    if filename.lower().endswith((".html", ".htm")):
+        content_type = "text/html"
+    file_title, text = readable_text(text, content_type)
     return article_import(
         title=title or file_title,
         body=text,
@@ -135,10 +111,7 @@ def article_import_url(*, url: str, created_by: Any) -> Article:
         page = fetching.fetch(fetching.normalise_url(url), policy=fetching.policy_from_settings())
     except fetching.FetchError as error:
         raise ValidationError({"url": f"Could not import {url}: {error}"}) from error
-    if "html" in page.content_type:
-        title, text = html_to_text(page.text)
-    else:
-        title, text = "", page.text
+    title, text = readable_text(page.text, page.content_type)
     return article_import(
         title=title,
         body=text,

@@ -241,3 +241,10 @@ def decode_with_encoding(data: bytes, declared: str | None = None) -> tuple[str,
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode bytes to text (BOM, declared charset, detection); raise ValueError for binary."""
     return decode_with_encoding(data, declared)[0]
+
+
+def readable_text(text: str, content_type: str) -> tuple[str, str]:
+    """Return (title, readable text) of a document: HTML is reduced to text, the rest kept."""
+    if "html" in content_type:
+        return html_to_text(text)
+    return "", text

@@ -16,7 +16,7 @@ from django.utils import timezone
 from claims.locking import update_versioned
 from claims.models import Claim
 from reviews import fetching
-from reviews.htmltext import html_to_text
+from reviews.htmltext import readable_text
 from reviews.models import Evidence, Rating, Source, Verdict
 
 logger = logging.getLogger(__name__)
@@ -109,10 +109,7 @@ def source_fetch(*, source_id: int) -> Source | None:
         )
         source.refresh_from_db()
         return source
-    if "html" in page.content_type:
-        title, text = html_to_text(page.text)
-    else:
-        title, text = "", page.text
+    title, text = readable_text(page.text, page.content_type)
     Source.objects.filter(pk=source_id).update(
         fetch_status=Source.FetchStatus.FETCHED,
         http_status=page.status_code,
