@@ -57,6 +57,7 @@ _ATTRIBUTION_RE = re.compile(
     r"|\b(?:said|says|told|reported|announced|stated|estimated|wrote|confirmed)\s+"
     r"((?:the )?(?:[A-Z][\w.'’-]*\s*){1,6})"
 )
+_ACCORDING_TO_RE = re.compile(r"\baccording to\b", re.IGNORECASE)
 _DIGIT_RE = re.compile(r"\d")
 _CAPITALISED_RE = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
 # A word ending in "ed", as the folded tokens see it ("agreed", not "need's").
@@ -208,8 +209,10 @@ def _find_source(text: str) -> str | None:
         name = next((g for g in match.groups() if g), "").strip(" ,.")
         if name and name.split()[0] not in ("I", "We", "He", "She", "They", "It", "You"):
             return name
-    if "according to" in text.lower():
-        after = text.lower().split("according to", 1)[1].strip(" ,.")
-        words = text[len(text) - len(after) :].split()[:5] if after else []
+    # Lower-case "according to the regional water authority": the words after the cue, taken
+    # from the original text by position (not by length arithmetic on a stripped copy).
+    cue = _ACCORDING_TO_RE.search(text)
+    if cue:
+        words = text[cue.end() :].split()[:5]
         return " ".join(words).strip(" ,.") or None
     return None

@@ -255,8 +255,16 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         match = _QUANTITY_RE.search(text, max(position, _prefix_start(text, start)))
         while match is not None and match.start() <= end:
-            matches.append(match)
-            position = match.end()
+            if _is_and_pair(text, match):
+                # "103 on December 12 and 533": two figures, not a range. Keep the first
+                # alone and look for the second from where it starts.
+                alone = _QUANTITY_RE.match(text, match.start(), match.end("num1"))
+                if alone is not None:
+                    matches.append(alone)
+                position = match.start("num2")
+            else:
+                matches.append(match)
+                position = match.end()
             match = _QUANTITY_RE.search(text, position) if position < end else None
     found: list[Quantity] = []
     for match in matches:
@@ -289,17 +297,22 @@ def _has_number_word(text: str) -> bool:
     return not NUMBER_WORDS.isdisjoint(text.lower().translate(_NOT_WORD_CHARS).split())
 
 
+def _is_and_pair(text: str, match: re.Match[str]) -> bool:
+    """ "10-20" or "10 to 20" is a range; "10 and 20" only after "between"."""
+    if match.group("num2") is None or match.group("between") is not None:
+        return False
+    joiner = text[match.end("num1") : match.start("num2")]
+    return "and" in joiner.lower() and "between" not in text[: match.start()].lower()[-10:]
+
+
 def _quantity_from_match(text: str, match: re.Match[str]) -> Quantity | None:
     raw1 = match.group("num1")
     raw2 = match.group("num2")
     scale1 = match.group("scale1")
     scale2 = match.group("scale2")
     is_range = raw2 is not None
-    if is_range and match.group("between") is None:
-        # "10-20" or "10 to 20" is a range; "10 and 20" only after "between".
-        joiner = text[match.end("num1") : match.start("num2")]
-        if "and" in joiner.lower() and "between" not in text[: match.start()].lower()[-10:]:
-            return None
+    if _is_and_pair(text, match):
+        return None
     first = _parse_number(raw1, scale1 or (scale2 if is_range else None))
     if first is None:
         return None

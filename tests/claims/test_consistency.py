@@ -178,3 +178,65 @@ def test_it_flags_a_rate_that_does_not_match_of_the_counts() -> None:
 def test_it_skips_a_huge_table_like_sentence() -> None:
     table = "Totals: " + "1,200 4,000 35 " * 20_000 + "in all 12."
     assert check_consistency([table, "In all, 5 were released."]) == []
+
+
+def test_it_flags_a_running_total_that_its_earlier_parts_do_not_reach() -> None:
+    text = (
+        "Ravensford handed out 140 more parking permits on Monday, bringing the total to 600. "
+        "The council opened the scheme in spring. "
+        "Earlier rounds issued 250 permits in April and 120 before that."
+    )
+    [flag] = flags_for(text)
+    assert flag.kind == "sum"
+    assert flag.sentence_indexes == (0, 2)
+    assert flag.arithmetic == "120 + 250 + 140 = 510, but the stated total is 600"
+
+
+def test_it_reads_earlier_parts_stated_after_the_running_total() -> None:
+    text = (
+        "The shelter rehomed a further 60 dogs this week, taking the total to 300. "
+        "Previously 150 dogs found homes in March. Before that, 70 dogs were rehomed."
+    )
+    [flag] = flags_for(text)
+    assert flag.sentence_indexes == (0, 1, 2)
+    assert flag.arithmetic == "70 + 150 + 60 = 280, but the stated total is 300"
+
+
+def test_it_does_not_flag_a_running_total_that_its_parts_reach() -> None:
+    text = (
+        "Ravensford handed out 140 more parking permits on Monday, bringing the total to 510. "
+        "Earlier rounds issued 250 permits in April and 120 before that."
+    )
+    assert flags_for(text) == []
+
+
+def test_it_does_not_flag_earlier_parts_listed_with_including_that_add_up() -> None:
+    text = (
+        "The port cleared another 45 containers, bringing the total to 230. "
+        "Earlier clearances, including 110 containers on May 3 and 75 prior to that, "
+        "went smoothly."
+    )
+    assert flags_for(text) == []
+
+
+def test_it_checks_an_approximate_running_total_as_a_bound() -> None:
+    text = (
+        "Volunteers planted an additional 400 trees, bringing the total to nearly 1,000. "
+        "Earlier plantings included 350 trees in May and 200 before that."
+    )
+    assert flags_for(text) == []  # 950 is "nearly 1,000"
+
+
+def test_it_does_not_sum_earlier_figures_that_count_something_else() -> None:
+    text = (
+        "The clinic vaccinated another 80 children, bringing the total to 500. "
+        "Earlier the clinic hired 12 nurses and 30 volunteers."
+    )
+    assert flags_for(text) == []
+
+
+def test_it_keeps_both_figures_joined_by_and_outside_a_range() -> None:
+    quantities = find_quantities("It freed 103 people on May 12 and 533 prior to that.")
+    assert [q.value for q in quantities if q.is_countable] == [103, 533]
+    [both] = find_quantities("between 10 and 20 people")
+    assert (both.low, both.high) == (10, 20)

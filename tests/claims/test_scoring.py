@@ -36,6 +36,16 @@ def test_it_names_the_source_a_sentence_attributes_its_content_to() -> None:
     assert "attributes to a named source: Police Commissioner Ana Ruiz" in score.reasons
 
 
+def test_it_keeps_the_first_letter_of_a_lower_case_source_before_a_full_stop() -> None:
+    # Regression: the full stop after the source shifted the name by one character
+    # ("he county health board").
+    score = score_sentence(
+        "Flu admissions doubled to 320 in the week to 9 March, "
+        "according to the county health board."
+    )
+    assert "attributes to a named source: the county health board" in score.reasons
+
+
 def test_it_gives_a_reason_for_a_comparison() -> None:
     score = score_sentence("Our schools now receive more money than those of any other state.")
     assert any(reason.startswith("compares") for reason in score.reasons)
