@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.extraction import Extraction, extract
+from claims.extraction import Extraction, ScoredSentence, extract
 from claims.locking import update_versioned
 from claims.models import Article, Claim
 from claims.normalise import normalise_line, normalise_text
@@ -133,6 +133,36 @@ def claims_extract(*, article: Article, threshold: float | None = None) -> list[
         raise ValidationError("This article already has claims.")
     cutoff = settings.FACTCHECK_CANDIDATE_THRESHOLD if threshold is None else threshold
     return _claims_store(article=article, extraction=extract(article.body, threshold=cutoff))
+
+
+def article_other_sentences(*, article: Article) -> list[ScoredSentence]:
+    """Sentences of the article that are not claims yet, scored, in reading order."""
+    taken = set(article.claims.values_list("start", flat=True))
+    extraction = extract(article.body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
+    return [sentence for sentence in extraction.sentences if sentence.start not in taken]
+
+
+@transaction.atomic
+def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
+    """Make a sentence the engine scored below the threshold into a selected claim.
+
+    The sentence is looked up again by its start offset, so a claim is always a whole sentence
+    anchored to the stored body.
+    """
+    _require(user, "claims.select_claim")
+    sentence = next((s for s in article_other_sentences(article=article) if s.start == start), None)
+    if sentence is None:
+        raise ValidationError("That sentence is already a claim or is not in the article.")
+    return Claim.objects.create(
+        article=article,
+        text=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        position=sentence.index,
+        score=sentence.score,
+        reasons=list(sentence.reasons),
+        status=Claim.Status.SELECTED,
+    )
 
 
 def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:

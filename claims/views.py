@@ -146,8 +146,28 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pieces": list(article.body_pieces()),
             "ranked": ranked,
             "bulk_form": ClaimBulkForm(article=article),
+            "other_sentences": services.article_other_sentences(article=article),
         },
     )
+
+
+@login_required
+@require_POST
+def claim_promote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a sentence below the threshold into a claim on the review queue."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        start = int(request.POST.get("start", ""))
+    except ValueError:
+        messages.error(request, "Choose a sentence to make into a claim.")
+        return redirect(article)
+    try:
+        claim = services.claim_promote(article=article, user=request.user, start=start)
+    except ValidationError as error:
+        flash_errors(request, error)
+        return redirect(article)
+    messages.success(request, "The sentence is now a claim on the review queue.")
+    return redirect(claim)
 
 
 @login_required

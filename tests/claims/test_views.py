@@ -147,3 +147,31 @@ def test_the_article_page_query_count_does_not_grow_with_claims(
     client = _client(editor)
     with django_assert_max_num_queries(10):
         assert client.get(f"/articles/{article.pk}/").status_code == HTTPStatus.OK
+
+
+def test_an_editor_can_make_a_low_scoring_sentence_a_claim(editor: Any) -> None:
+    from claims import services
+
+    article = services.article_import(
+        title="Mixed",
+        body="The council spent 48 million pounds in 2025. What a lovely day it was.",
+        created_by=editor,
+    )
+    others = services.article_other_sentences(article=article)
+    assert others, "the second sentence should score below the threshold"
+    target = others[-1]
+    response = _client(editor).post(f"/articles/{article.pk}/claims/new/", {"start": target.start})
+    claim = article.claims.get(start=target.start)
+    assert response.status_code == HTTPStatus.FOUND
+    assert claim.status == Claim.Status.SELECTED
+    assert article.body[claim.start : claim.end] == claim.text == target.text
+    again = _client(editor).post(f"/articles/{article.pk}/claims/new/", {"start": target.start})
+    assert again.status_code == HTTPStatus.FOUND
+    assert article.claims.filter(start=target.start).count() == 1
+
+
+def test_a_reviewer_cannot_make_claims(reviewer: Any) -> None:
+    article = ArticleFactory(body="Nice weather today. The fund paid 12 people.")
+    response = _client(reviewer).post(f"/articles/{article.pk}/claims/new/", {"start": 0})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not article.claims.exists()
