@@ -175,3 +175,17 @@ def test_a_reviewer_cannot_make_claims(reviewer: Any) -> None:
     response = _client(reviewer).post(f"/articles/{article.pk}/claims/new/", {"start": 0})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not article.claims.exists()
+
+
+def test_the_article_page_shows_each_flag_with_its_sentences(editor: Any) -> None:
+    from claims import services
+
+    body = (
+        "The fund paid 1,240 households in three rounds. The first round reached 610 households. "
+        "The second round added 275 households, and the final round paid 190 households."
+    )
+    article = services.article_import(title="Relief", body=body, created_by=editor)
+    assert article.consistency_flags, "the parts do not add up to the total"
+    content = _client(editor).get(f"/articles/{article.pk}/").content.decode()
+    assert "1,075" in content
+    assert "“The first round reached 610 households.”" in content
