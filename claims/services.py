@@ -121,20 +121,6 @@ def article_import_url(*, url: str, created_by: Any) -> Article:
     )
 
 
-@transaction.atomic
-def claims_extract(*, article: Article, threshold: float | None = None) -> list[Claim]:
-    """Create candidate claims for an article that has none yet, and store consistency flags.
-
-    Steps: segment and score the body; every sentence at or above the threshold becomes a
-    candidate claim anchored to its exact characters; flags keep the spans of the sentences
-    they involve.
-    """
-    if article.claims.exists():
-        raise ValidationError("This article already has claims.")
-    cutoff = settings.FACTCHECK_CANDIDATE_THRESHOLD if threshold is None else threshold
-    return _claims_store(article=article, extraction=extract(article.body, threshold=cutoff))
-
-
 def article_other_sentences(*, article: Article) -> list[ScoredSentence]:
     """Sentences of the article that are not claims yet, scored, in reading order."""
     taken = set(article.claims.values_list("start", flat=True))
@@ -153,7 +139,15 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
     sentence = next((s for s in article_other_sentences(article=article) if s.start == start), None)
     if sentence is None:
         raise ValidationError("That sentence is already a claim or is not in the article.")
-    return Claim.objects.create(
+    claim = _claim_for(article=article, sentence=sentence)
+    claim.status = Claim.Status.SELECTED
+    claim.save()
+    return claim
+
+
+def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
+    """An unsaved claim anchored to one scored sentence of the article."""
+    return Claim(
         article=article,
         text=sentence.text,
         start=sentence.start,
@@ -161,22 +155,13 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
         position=sentence.index,
         score=sentence.score,
         reasons=list(sentence.reasons),
-        status=Claim.Status.SELECTED,
     )
 
 
 def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
     result = extraction
     claims = [
-        Claim(
-            article=article,
-            text=sentence.text,
-            start=sentence.start,
-            end=sentence.end,
-            position=sentence.index,
-            score=sentence.score,
-            reasons=list(sentence.reasons),
-        )
+        _claim_for(article=article, sentence=sentence)
         for sentence in result.sentences
         if sentence.is_candidate
     ]
