@@ -23,7 +23,8 @@ from reviews.htmltext import decode_bytes, readable_text
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length or 300
 
 
-def _require(user: Any, permission: str) -> None:
+def require_permission(user: Any, permission: str) -> None:
+    """Raise PermissionDenied unless the user has the permission (roles come from groups)."""
     if not user.has_perm(permission):
         raise PermissionDenied(f"You need the permission {permission!r} for this.")
 
@@ -61,7 +62,7 @@ def article_import(
     Steps: normalise the body once (NFC, `\\n`), refuse empty or oversized text, store it with
     its sha256, then run claim extraction on the stored body.
     """
-    _require(created_by, "claims.add_article")
+    require_permission(created_by, "claims.add_article")
     normalised_body = article_body_validate(body)
     normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH]
     if not normalised_title:
@@ -106,7 +107,7 @@ def article_import_file(
 
 def article_import_url(*, url: str, created_by: Any) -> Article:
     """Import an article from a URL the server fetches through the SSRF-guarded client."""
-    _require(created_by, "claims.add_article")
+    require_permission(created_by, "claims.add_article")
     try:
         page = fetching.fetch(fetching.normalise_url(url), policy=fetching.policy_from_settings())
     except fetching.FetchError as error:
@@ -135,7 +136,7 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
     The sentence is looked up again by its start offset, so a claim is always a whole sentence
     anchored to the stored body.
     """
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     sentence = next((s for s in article_other_sentences(article=article) if s.start == start), None)
     if sentence is None:
         raise ValidationError("That sentence is already a claim or is not in the article.")
@@ -159,17 +160,16 @@ def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
 
 
 def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
-    result = extraction
     claims = [
         _claim_for(article=article, sentence=sentence)
-        for sentence in result.sentences
+        for sentence in extraction.sentences
         if sentence.is_candidate
     ]
     for claim in claims:
         if article.body[claim.start : claim.end] != claim.text:  # the invariant, never trusted
             raise ValidationError(f"Extraction produced a misaligned claim: {claim.text!r}")
     Claim.objects.bulk_create(claims)
-    by_index = {sentence.index: sentence for sentence in result.sentences}
+    by_index = {sentence.index: sentence for sentence in extraction.sentences}
     article.consistency_flags = [
         {
             "kind": flag.kind,
@@ -181,7 +181,7 @@ def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
                 if index in by_index
             ],
         }
-        for flag in result.flags
+        for flag in extraction.flags
     ]
     article.save(update_fields=["consistency_flags"])
     return claims
@@ -206,7 +206,7 @@ def _claims_transition(
 @transaction.atomic
 def claim_select(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
     """Put a candidate (or a dismissed claim) on the review queue."""
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     if not claim.can_be_selected():
         raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be selected.")
     return _claims_transition(
@@ -220,7 +220,7 @@ def claim_select(*, claim: Claim, user: Any, expected_version: int | None = None
 @transaction.atomic
 def claim_dismiss(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
     """Take a candidate or selected claim off the desk."""
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     if not claim.can_be_dismissed():
         raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be dismissed.")
     return _claims_transition(
@@ -238,7 +238,7 @@ def claims_bulk_update_status(*, claim_ids: Iterable[int], user: Any, select: bo
 
     Returns how many claims changed.
     """
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     changed = 0
     for claim in Claim.objects.filter(pk__in=list(claim_ids)):
         allowed = claim.can_be_selected() if select else claim.can_be_dismissed()
@@ -263,7 +263,7 @@ def claim_assign(
     expected_version: int | None = None,
 ) -> Claim:
     """Set who reviews a claim, how urgent it is and when it is due (editors only)."""
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
         raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
     if not claim.is_open:
@@ -299,7 +299,7 @@ def claim_assign(
 @transaction.atomic
 def claim_take(*, claim: Claim, user: Any) -> Claim:
     """A reviewer takes a selected claim from the queue; only one reviewer can win it."""
-    _require(user, "reviews.add_verdict")
+    require_permission(user, "reviews.add_verdict")
     if not claim.can_be_taken():
         raise ValidationError("This claim is not on the queue any more.")
     return _claims_transition(
@@ -314,7 +314,7 @@ def claim_take(*, claim: Claim, user: Any) -> Claim:
 @transaction.atomic
 def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
     """Raise open claims to urgent priority (an admin's bulk action); returns how many changed."""
-    _require(user, "claims.select_claim")
+    require_permission(user, "claims.select_claim")
     return (
         Claim.objects.filter(pk__in=list(claim_ids))
         .exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.DISMISSED])

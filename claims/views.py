@@ -1,5 +1,7 @@
 """Newsroom screens for articles and claims: parse input, call one service, render."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -25,6 +27,14 @@ def flash_errors(request: HttpRequest, error: ValidationError) -> None:
     """Show a service's ValidationError to the user as error messages."""
     for message in error.messages:
         messages.error(request, str(message))
+
+
+def flash_form_errors(request: HttpRequest, form: Any) -> None:
+    """Show a form's errors as messages (for forms posted from a page that redirects back)."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else str(message))
 
 
 def _add_form_errors(form: object, error: ValidationError) -> None:
@@ -276,9 +286,7 @@ def claim_assign(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = ClaimAssignForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
+        flash_form_errors(request, form)
         return redirect(claim)
     try:
         services.claim_assign(

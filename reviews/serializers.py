@@ -53,8 +53,7 @@ class VerdictSerializer(serializers.ModelSerializer[Verdict]):
 class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
     """A published verdict as a schema.org ClaimReview (https://schema.org/ClaimReview) object."""
 
-    def to_representation(self, instance: Verdict) -> dict[str, Any]:
-        verdict = instance
+    def to_representation(self, verdict: Verdict) -> dict[str, Any]:
         rating = verdict.rating
         review_rating: dict[str, Any] = {"@type": "Rating", "alternateName": rating.label}
         if rating.claimreview_value is not None:

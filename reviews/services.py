@@ -8,13 +8,14 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from claims.locking import update_versioned
 from claims.models import Claim
+from claims.services import require_permission
 from reviews import fetching
 from reviews.htmltext import readable_text
 from reviews.models import Evidence, Rating, Source, Verdict
@@ -22,11 +23,6 @@ from reviews.models import Evidence, Rating, Source, Verdict
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = Source._meta.get_field("title").max_length or 500
-
-
-def _require(user: Any, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission!r} for this.")
 
 
 def _require_researcher(*, claim: Claim, user: Any) -> None:
@@ -165,7 +161,7 @@ def evidence_add(
     note: str = "",
 ) -> Evidence:
     """Attach evidence to a claim; a URL gets an archived source fetched in the background."""
-    _require(user, "reviews.add_evidence")
+    require_permission(user, "reviews.add_evidence")
     _require_researcher(claim=claim, user=user)
     url, quote, note = url.strip(), quote.strip(), note.strip()
     if not (url or quote or note):
@@ -209,7 +205,7 @@ def verdict_save(
 
     Editing a draft that was submitted takes it back out of the approval queue.
     """
-    _require(user, "reviews.add_verdict")
+    require_permission(user, "reviews.add_verdict")
     if claim.status != Claim.Status.AWAITING_APPROVAL:  # the author may pull a submitted draft back
         _require_researcher(claim=claim, user=user)
     summary = " ".join(summary.split())
@@ -272,7 +268,7 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
 
     Nobody approves a verdict they wrote: refused here, and by a database constraint.
     """
-    _require(user, "reviews.approve_verdict")
+    require_permission(user, "reviews.approve_verdict")
     if verdict.author_id == user.pk:
         raise ValidationError("You wrote this verdict; a second person must approve it.")
     if verdict.submitted_at is None:
@@ -306,7 +302,7 @@ def verdict_return(
     *, verdict: Verdict, user: Any, note: str, expected_version: int | None = None
 ) -> Verdict:
     """An approver sends a submitted verdict back to its author with a note."""
-    _require(user, "reviews.approve_verdict")
+    require_permission(user, "reviews.approve_verdict")
     note = note.strip()
     if not note:
         raise ValidationError({"note": "Say what the author should change."})
@@ -345,7 +341,7 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any) -> int:
 
     Their claims go back to review so a corrected verdict can be drafted.
     """
-    _require(user, "reviews.approve_verdict")
+    require_permission(user, "reviews.approve_verdict")
     verdicts = list(Verdict.objects.filter(pk__in=verdict_ids, is_current=True))
     for verdict in verdicts:
         update_versioned(verdict, expected_version=verdict.version, is_current=False)

@@ -8,17 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from claims.models import Claim
-from claims.views import flash_errors
+from claims.views import flash_errors, flash_form_errors
 from reviews import services
 from reviews.forms import EvidenceForm, VerdictDecisionForm, VerdictForm
 from reviews.models import Source, Verdict
-
-
-def _flash_form_errors(request: HttpRequest, form: EvidenceForm | VerdictForm) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        for message in errors:
-            messages.error(request, f"{label}: {message}" if label else str(message))
 
 
 @login_required
@@ -28,7 +21,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = EvidenceForm(request.POST)
     if not form.is_valid():
-        _flash_form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(claim)
     try:
         services.evidence_add(claim=claim, user=request.user, **form.cleaned_data)
@@ -46,7 +39,7 @@ def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     form = VerdictForm(request.POST)
     if not form.is_valid():
-        _flash_form_errors(request, form)
+        flash_form_errors(request, form)
         return redirect(claim)
     try:
         services.verdict_save(
