@@ -25,9 +25,10 @@ test: ## Run the whole test suite (SQLite + embedded broker unless DATABASE_URL/
 test-services: ## Run the test suite against local PostgreSQL and Redis (real worker, real broker)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(MAKE) test
 
-lint: ## ruff check, ruff format --check, mypy, makemigrations --check, check --deploy
+lint: ## ruff, ruff format --check, import layering, mypy, makemigrations --check, check --deploy
 	@scripts/bootstrap.sh requirements-dev.txt
 	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run

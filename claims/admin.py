@@ -1,58 +1,14 @@
 """Admin for bulk edits of articles and claims."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from claims import services
 from claims.models import Article, Claim
-
-
-class VersionedAdminForm(forms.ModelForm):
-    """Carries the version the admin user saw, so a stale change is refused, not saved over."""
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and not self.is_bound:
-            self.fields["seen_version"].initial = self.instance.version
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.instance.pk:
-            model = type(self.instance)
-            # The admin view runs in a transaction: the row lock keeps the check and the save
-            # together on PostgreSQL, and SQLite's IMMEDIATE transactions serialise writers.
-            current = (
-                model._default_manager.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if current != data.get("seen_version"):
-                raise forms.ValidationError(
-                    "Someone else changed this since you opened it. Reload the page to see "
-                    "their change, then make yours again."
-                )
-        return data
-
-
-class VersionedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose change form cannot lose a concurrent edit."""
-
-    form = VersionedAdminForm
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            obj.version = F("version") + 1
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.refresh_from_db(fields=["version"])
+from factcheck.lib.admin import VersionedAdmin
 
 
 class ClaimInline(admin.TabularInline):

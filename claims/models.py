@@ -176,7 +176,9 @@ class Claim(models.Model):
         return self.text if len(self.text) <= 80 else self.text[:77] + "..."
 
     def get_absolute_url(self) -> str:
-        return reverse("claims:claim_detail", args=[self.pk])
+        return reverse(
+            "reviews:claim_detail", args=[self.pk]
+        )  # the workspace is the review desk's page
 
     def clean(self) -> None:
         """Refuse offsets that do not slice the article body back to the claim text."""

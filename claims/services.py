@@ -8,25 +8,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
-from claims.locking import update_versioned
 from claims.models import Article, Claim
-from claims.normalise import normalise_line, normalise_text
-from reviews import fetching
-from reviews.htmltext import decode_bytes, readable_text
+from factcheck.lib import http as fetching
+from factcheck.lib.htmltext import decode_bytes, readable_text
+from factcheck.lib.locking import update_versioned
+from factcheck.lib.permissions import require_permission
+from factcheck.lib.text import normalise_line, normalise_text
 
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length or 300
-
-
-def require_permission(user: Any, permission: str) -> None:
-    """Raise PermissionDenied unless the user has the permission (roles come from groups)."""
-    if not user.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission!r} for this.")
 
 
 def article_body_validate(body: str) -> str:
@@ -250,50 +245,6 @@ def claims_bulk_update_status(*, claim_ids: Iterable[int], user: Any, select: bo
             claim_dismiss(claim=claim, user=user)
         changed += 1
     return changed
-
-
-@transaction.atomic
-def claim_assign(
-    *,
-    claim: Claim,
-    user: Any,
-    assignee: Any | None,
-    priority: int,
-    due_on: datetime.date | None,
-    expected_version: int | None = None,
-) -> Claim:
-    """Set who reviews a claim, how urgent it is and when it is due (editors only)."""
-    require_permission(user, "claims.select_claim")
-    if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
-        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
-    if not claim.is_open:
-        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
-    draft = claim.verdicts.filter(is_current=True, published_at__isnull=True).first()
-    if draft is not None and assignee is not None and draft.author_id != assignee.pk:
-        raise ValidationError(
-            {"assignee": f"{draft.author} has a draft verdict; they must finish or hand it over."}
-        )
-    status = claim.status
-    if claim.status == Claim.Status.CANDIDATE:
-        status = Claim.Status.SELECTED
-    if assignee is not None and status == Claim.Status.SELECTED:
-        status = Claim.Status.IN_REVIEW
-    if assignee is None and status == Claim.Status.IN_REVIEW and draft is None:
-        status = Claim.Status.SELECTED  # back on the queue, where any reviewer can take it
-    return _claims_transition(
-        claim=claim,
-        expected_version=expected_version,
-        allowed_from=[
-            Claim.Status.CANDIDATE,
-            Claim.Status.SELECTED,
-            Claim.Status.IN_REVIEW,
-            Claim.Status.AWAITING_APPROVAL,
-        ],
-        assignee=assignee,
-        priority=priority,
-        due_on=due_on,
-        status=status,
-    )
 
 
 @transaction.atomic

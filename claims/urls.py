@@ -14,9 +14,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("articles/<int:pk>/claims/", views.claim_bulk, name="claim_bulk"),
     path("articles/<int:pk>/claims/new/", views.claim_promote, name="claim_promote"),
-    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/select/", views.claim_select, name="claim_select"),
     path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
     path("claims/<int:pk>/take/", views.claim_take, name="claim_take"),
-    path("claims/<int:pk>/assignment/", views.claim_assign, name="claim_assign"),
 ]

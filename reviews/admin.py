@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from claims.admin import VersionedAdmin
+from factcheck.lib.admin import VersionedAdmin
 from reviews import services
 from reviews.models import Evidence, Rating, RatingScale, Source, Verdict
 

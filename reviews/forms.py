@@ -3,7 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
+from claims.models import Claim
 from reviews.models import Evidence, Rating, RatingScale, Verdict
 
 
@@ -48,3 +51,29 @@ class VerdictDecisionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+def reviewers() -> QuerySet[Any]:
+    """Active users who can draft verdicts."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(groups__permissions__codename="add_verdict")
+        .distinct()
+        .order_by("username")
+    )
+
+
+class ClaimAssignForm(forms.Form):
+    """Assign a claim to a reviewer with a priority and a due date."""
+
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
+    priority = forms.TypedChoiceField(
+        choices=Claim.Priority.choices, coerce=int, initial=Claim.Priority.NORMAL
+    )
+    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = reviewers()  # type: ignore[attr-defined]

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims.locking import update_versioned
 from claims.models import Claim
-from claims.services import require_permission
-from reviews import fetching
-from reviews.htmltext import readable_text
+from claims.services import _claims_transition  # replaced by the lifecycle service next
+from factcheck.lib import http as fetching
+from factcheck.lib.htmltext import readable_text
+from factcheck.lib.locking import update_versioned
+from factcheck.lib.permissions import require_permission
 from reviews.models import Evidence, Rating, Source, Verdict
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,53 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
     for source_id in requeued:
         _enqueue_source_fetch(source_id)
     return len(requeued)
+
+
+# --- Assignment ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def claim_assign(
+    *,
+    claim: Claim,
+    user: Any,
+    assignee: Any | None,
+    priority: int,
+    due_on: datetime.date | None,
+    expected_version: int | None = None,
+) -> Claim:
+    """Set who reviews a claim, how urgent it is and when it is due (editors only)."""
+    require_permission(user, "claims.select_claim")
+    if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
+        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
+    if not claim.is_open:
+        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
+    draft = claim.verdicts.filter(is_current=True, published_at__isnull=True).first()
+    if draft is not None and assignee is not None and draft.author_id != assignee.pk:
+        raise ValidationError(
+            {"assignee": f"{draft.author} has a draft verdict; they must finish or hand it over."}
+        )
+    status = claim.status
+    if claim.status == Claim.Status.CANDIDATE:
+        status = Claim.Status.SELECTED
+    if assignee is not None and status == Claim.Status.SELECTED:
+        status = Claim.Status.IN_REVIEW
+    if assignee is None and status == Claim.Status.IN_REVIEW and draft is None:
+        status = Claim.Status.SELECTED  # back on the queue, where any reviewer can take it
+    return _claims_transition(
+        claim=claim,
+        expected_version=expected_version,
+        allowed_from=[
+            Claim.Status.CANDIDATE,
+            Claim.Status.SELECTED,
+            Claim.Status.IN_REVIEW,
+            Claim.Status.AWAITING_APPROVAL,
+        ],
+        assignee=assignee,
+        priority=priority,
+        due_on=due_on,
+        status=status,
+    )
 
 
 # --- Evidence -------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/assignment/", views.claim_assign, name="claim_assign"),
     path("claims/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("claims/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),
     path("verdicts/<int:pk>/submit/", views.verdict_submit, name="verdict_submit"),

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from claims import services as claim_services
-from claims.locking import StaleVersionError
 from claims.models import Claim
+from factcheck.lib.locking import StaleVersionError
 from reviews import services
 from reviews.models import Verdict
 from tests.factories import ClaimFactory, UserFactory, VerdictFactory, default_rating
@@ -178,11 +178,11 @@ def test_unassigning_a_claim_without_a_draft_puts_it_back_on_the_queue(
     editor: Any, reviewer: Any
 ) -> None:
     claim = ClaimFactory(status=Claim.Status.SELECTED)
-    claim_services.claim_assign(
+    services.claim_assign(
         claim=claim, user=editor, assignee=reviewer, priority=Claim.Priority.HIGH, due_on=None
     )
     assert claim.status == Claim.Status.IN_REVIEW and claim.assignee == reviewer
-    claim_services.claim_assign(
+    services.claim_assign(
         claim=claim, user=editor, assignee=None, priority=Claim.Priority.HIGH, due_on=None
     )
     assert claim.status == Claim.Status.SELECTED
@@ -195,7 +195,7 @@ def test_a_claim_with_someone_elses_draft_cannot_be_reassigned(editor: Any, revi
     claim.refresh_from_db()
     other = UserFactory(username="other", role="Reviewer")
     with pytest.raises(ValidationError, match="has a draft"):
-        claim_services.claim_assign(
+        services.claim_assign(
             claim=claim, user=editor, assignee=other, priority=Claim.Priority.NORMAL, due_on=None
         )
 

@@ -1,4 +1,4 @@
-"""Fetch a web page for the source archive. The only module that imports the HTTP client.
+"""The guarded HTTP fetcher: the only module that imports the HTTP client.
 
 Fetching user-supplied URLs on the server is a server-side request forgery (SSRF) risk, so every
 socket this module opens goes through a `_Guard`:
@@ -30,16 +30,14 @@ import contextlib
 import functools
 import http.client
 import ipaddress
-import re
 import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-import idna
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
@@ -47,13 +45,12 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from reviews.htmltext import decode_with_encoding, sniff_html_charset
+from factcheck.lib.htmltext import decode_with_encoding, sniff_html_charset
+from factcheck.lib.urls import DEFAULT_PORTS, FetchError, IPAddress, normalise_url, parse_ip
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 SocketOptions = Sequence[tuple[int, int, int | bytes]]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK_SIZE = 64 * 1024
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -87,35 +84,6 @@ _BLOCKED_NETWORKS: tuple[IPNetwork, ...] = tuple(
 # address in it, so it is judged by the IPv4 address it embeds (64:ff9b::a9fe:a9fe is the
 # metadata service 169.254.169.254).
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-
-_ASCII_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-_HEX_NUMBER = re.compile(r"0[xX][0-9a-fA-F]*")
-_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_PATH_SAFE = "/:@!$&'()*+,;=%"
-_QUERY_SAFE = "/?:@!$&'()*+,;=%"
-
-
-class FetchError(Exception):
-    """A page could not be fetched; `reason` is a short machine code, str() a human message.
-
-    Reasons: blocked_address, bad_scheme, bad_port, credentials, too_many_redirects, too_large,
-    timeout, content_type, http_error (with `status_code`), connection, invalid_url.
-    """
-
-    def __init__(self, reason: str, message: str, *, status_code: int | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.status_code = status_code
-
-    def __repr__(self) -> str:
-        return f"FetchError({self.reason!r}, {self.message!r}, status_code={self.status_code!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Exception pickling replays self.args, which holds the message only.
-        return (FetchError, (self.reason, self.message), {"status_code": self.status_code})
 
 
 @dataclass(frozen=True)
@@ -215,14 +183,6 @@ def _check_address(address: IPAddress, port: int, host: str, policy: FetchPolicy
         raise FetchError("bad_port", f"Port {port} is not allowed for {host}.")
 
 
-def _parse_ip(host: str) -> IPAddress | None:
-    """The address if `host` (brackets allowed) is an IP literal, else None."""
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
 def _is_localhost_name(host: str) -> bool:
     """`localhost` and `*.localhost` always mean this machine (RFC 6761), whatever DNS says."""
     name = host.rstrip(".").lower()
@@ -263,154 +223,6 @@ def _open_connection(
     return sock
 
 
-# --- URLs --------------------------------------------------------------------------------------
-
-
-def _parse_ipv4_number(part: str) -> int | None:
-    """Parse one IPv4 part the way browsers and inet_aton do: 0x hex, leading-0 octal, decimal."""
-    if _HEX_NUMBER.fullmatch(part):
-        return int(part[2:] or "0", 16)
-    if not part.isascii() or not part.isdigit():
-        return None
-    if len(part) > 1 and part.startswith("0"):
-        return int(part, 8) if all(char in "01234567" for char in part) else None
-    return int(part)
-
-
-def _parse_ipv4_host(host: str) -> str | None:
-    """Return the dotted-quad form if the host ends in a number (WHATWG URL rules), else None.
-
-    `2130706433`, `0x7f000001`, `0177.0.0.1` and `127.1` all mean 127.0.0.1 to the C resolver,
-    so they must be folded here or they would slip past any check that compares strings.
-    Raises FetchError('invalid_url') for a numeric host that is no valid address (1.2.3.256).
-    """
-    parts = host.split(".")
-    if parts and parts[-1] == "" and len(parts) > 1:
-        parts.pop()
-    last = parts[-1]
-    if not (_HEX_NUMBER.fullmatch(last) or (last.isascii() and last.isdigit())):
-        return None
-    numbers = [_parse_ipv4_number(part) for part in parts]
-    if len(parts) > 4 or any(number is None for number in numbers):
-        raise FetchError("invalid_url", f"{host!r} is not a valid IPv4 address.")
-    values = [number for number in numbers if number is not None]
-    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
-        raise FetchError("invalid_url", f"{host!r} is not a valid IPv4 address.")
-    address = values[-1]
-    for index, value in enumerate(values[:-1]):
-        address += value << (8 * (3 - index))
-    return str(ipaddress.IPv4Address(address))
-
-
-def _normalise_host(host: str) -> str:
-    """Lower-case, IDNA-encode and validate a host name, folding numeric IPv4 spellings."""
-    if not host or "%" in host:
-        # A percent-encoded host would be decoded by some parsers and not others.
-        raise FetchError("invalid_url", f"{host!r} is not a valid host name.")
-    if not host.isascii():
-        try:
-            # UTS 46 also maps full-width digits and dots, so the IPv4 check comes after.
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except (idna.IDNAError, UnicodeError) as error:
-            raise FetchError("invalid_url", f"{host!r} is not a valid host name.") from error
-    host = host.lower()
-    ipv4 = _parse_ipv4_host(host)
-    if ipv4 is not None:
-        return ipv4
-    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
-    if len(host) > 254 or not all(_ASCII_LABEL.fullmatch(label) for label in labels):
-        raise FetchError("invalid_url", f"{host!r} is not a valid host name.")
-    return host
-
-
-def _remove_dot_segments(path: str) -> str:
-    """Resolve `.` and `..` segments (RFC 3986 section 5.2.4)."""
-    segments: list[str] = []
-    parts = path.split("/")
-    for index, segment in enumerate(parts):
-        last = index == len(parts) - 1
-        if segment == ".":
-            if last:
-                segments.append("")
-        elif segment == "..":
-            if len(segments) > 1:
-                segments.pop()
-            if last:
-                segments.append("")
-        else:
-            segments.append(segment)
-    result = "/".join(segments)
-    return result if result.startswith("/") else "/" + result
-
-
-def _normalise_percent(text: str, safe: str) -> str:
-    """Escape stray '%', decode escaped unreserved characters, upper-case other escapes and
-    percent-encode anything not allowed in a URL (non-ASCII as UTF-8)."""
-    text = _STRAY_PERCENT.sub("%25", text)
-
-    def fold(match: re.Match[str]) -> str:
-        char = chr(int(match.group(1), 16))
-        return char if char in _UNRESERVED else match.group(0).upper()
-
-    return quote(_PERCENT_ESCAPE.sub(fold, text), safe=safe)
-
-
-def normalise_url(url: str) -> str:
-    """Return the canonical form of an http(s) URL, used as the unique key of a source.
-
-    Lower-case scheme and host, IDNA host, numeric IPv4 spellings folded to dotted quads,
-    compressed IPv6, default port dropped, fragment dropped, dot segments resolved, percent
-    escapes normalised, empty path as '/', query kept in order. Idempotent. Raises FetchError
-    ('invalid_url', 'bad_scheme' or 'credentials') for anything that is not such a URL.
-    """
-    if not isinstance(url, str) or not url.strip():
-        raise FetchError("invalid_url", "The URL is empty.")
-    url = url.strip()
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
-        # urlsplit silently deletes tabs and newlines; refuse rather than guess.
-        raise FetchError("invalid_url", "The URL contains control characters.")
-    try:
-        parts = urlsplit(url)
-    except ValueError as error:
-        raise FetchError("invalid_url", f"{url!r} is not a valid URL: {error}.") from error
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS:
-        raise FetchError("bad_scheme", "Only http:// and https:// URLs can be fetched.")
-    netloc = parts.netloc
-    if "@" in netloc:
-        raise FetchError("credentials", "URLs with a user name or password are not fetched.")
-    if not netloc:
-        raise FetchError("invalid_url", f"{url!r} has no host.")
-
-    if netloc.startswith("["):
-        host_text, bracket, port_text = netloc[1:].partition("]")
-        if not bracket or (port_text and not port_text.startswith(":")):
-            raise FetchError("invalid_url", f"{netloc!r} is not a valid host.")
-        port_text = port_text[1:]
-        address = _parse_ip(host_text) if "%" not in host_text else None
-        if not isinstance(address, ipaddress.IPv6Address):
-            raise FetchError("invalid_url", f"{host_text!r} is not a valid IPv6 address.")
-        host = f"[{address.compressed}]"
-    else:
-        host_text, _colon, port_text = netloc.partition(":")
-        if ":" in port_text:
-            raise FetchError("invalid_url", f"{netloc!r} is not a valid host.")
-        host = _normalise_host(host_text)
-
-    port: int | None = None
-    if port_text:
-        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
-            raise FetchError("invalid_url", f"{port_text!r} is not a valid port.")
-        port = int(port_text)
-    if port == _DEFAULT_PORTS[scheme]:
-        port = None
-
-    path = _normalise_percent(parts.path, safe=_PATH_SAFE)
-    path = _remove_dot_segments(path) if path else "/"
-    query = _normalise_percent(parts.query, safe=_QUERY_SAFE)
-    return f"{scheme}://{host}{f':{port}' if port else ''}{path}{f'?{query}' if query else ''}"
-
-
 def check_url(url: str, policy: FetchPolicy) -> None:
     """Refuse a URL the policy never allows, before any I/O.
 
@@ -420,10 +232,10 @@ def check_url(url: str, policy: FetchPolicy) -> None:
     """
     parts = urlsplit(normalise_url(url))
     host = parts.hostname or ""
-    port = parts.port or _DEFAULT_PORTS[parts.scheme]
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
     if _is_localhost_name(host):
         raise FetchError("blocked_address", f"{host} is this machine.")
-    address = _parse_ip(host)
+    address = parse_ip(host)
     if address is not None:
         _check_address(address, port, host, policy)
     elif port not in policy.allowed_ports and not policy.allowed_networks:
@@ -477,12 +289,12 @@ class _Guard:
         """Resolve `host` once and return its addresses, refusing if ANY of them is blocked."""
         if _is_localhost_name(host):
             raise FetchError("blocked_address", f"{host} is this machine.")
-        literal = _parse_ip(host)
+        literal = parse_ip(host)
         addresses = [str(literal)] if literal is not None else _resolve(host, port)
         if not addresses:
             raise FetchError("connection", f"{host} has no address.")
         for address in addresses:
-            parsed = _parse_ip(address)
+            parsed = parse_ip(address)
             if parsed is None:
                 raise FetchError("connection", f"{host} resolved to {address!r}.")
             # A mix of public and private answers is refused: a rebinding server can order

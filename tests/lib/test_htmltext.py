@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews.htmltext import decode_bytes, decode_with_encoding, html_to_text, sniff_html_charset
+from factcheck.lib.htmltext import (
+    decode_bytes,
+    decode_with_encoding,
+    html_to_text,
+    sniff_html_charset,
+)
 
 FRENCH = (
     "Le gouvernement a annoncé mercredi une hausse de 3,2 % du budget de l’éducation. Selon le "

@@ -1,4 +1,4 @@
-"""Tests for reviews.fetching: URL normalisation, the SSRF guard and the fetch limits.
+"""Tests for factcheck.lib.http and .urls: URL normalisation, the SSRF guard, fetch limits.
 
 No test touches the internet: pages come from a local ThreadingHTTPServer on 127.0.0.1, and
 "public" sites are faked by monkeypatching the two seams, `_resolve` (DNS) and
@@ -27,8 +27,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviews import fetching
-from reviews.fetching import FetchError, FetchPolicy, check_url, fetch, normalise_url
+from factcheck.lib import http as fetching
+from factcheck.lib.http import FetchError, FetchPolicy, check_url, fetch, normalise_url
 
 LOCAL = FetchPolicy(allowed_networks=("127.0.0.0/8",))
 # A real public address, never contacted: the fake internet routes it to the local server.

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claims.normalise import normalise_line, normalise_text
+from factcheck.lib.text import normalise_line, normalise_text
 
 
 def test_it_turns_every_line_break_spelling_into_a_newline() -> None:

@@ -1,0 +1,50 @@
+"""Shared by the consistency checks: the ``Flag`` type, common patterns and helpers."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from claims.extraction.numbers import Quantity
+
+MAX_PARTS = 12
+_RELATIVE_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A group of figures that contradict each other, with the arithmetic shown."""
+
+    kind: str  # "sum" | "percentage" | "mismatch"
+    sentence_indexes: tuple[int, ...]
+    message: str
+    arithmetic: str
+
+
+_TOTAL_CUE_RE = re.compile(
+    r"\b(?:in all|in total|a total of|altogether|all told|combined|total(?:l?ing|l?ed)?|"
+    r"overall|all in all)\b",
+    re.IGNORECASE,
+)
+_MEASURE_NOUNS = frozenset(
+    """day week month year hour minute second decade century time km kilometre kilometer mile
+    metre meter m cm mm kg g tonne ton pound lb foot feet ft inch percent per point age
+    year-old degree mph kph acre hectare square round game match goal seat""".split()
+)
+_WORDS_RE = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def _unit_key(quantity: Quantity) -> str:
+    unit = quantity.unit or ""
+    return {"dollars": "$", "euros": "€", "pounds": "£"}.get(unit, unit)
+
+
+def _shown(quantity: Quantity) -> str:
+    """The figure as written in the text, on one line."""
+    return " ".join(quantity.text.split())
+
+
+def _overlaps(low: float, high: float, other_low: float, other_high: float) -> bool:
+    slack = _RELATIVE_TOLERANCE * max(1.0, abs(other_low) if math.isfinite(other_low) else 1.0)
+    return low <= other_high + slack and other_low <= high + slack
