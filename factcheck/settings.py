@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "simple_history",
     "claims",
     "reviews",
 ]
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records the logged-in user on history rows written by save() inside a request.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -187,6 +190,11 @@ FACTCHECK_MAX_ARTICLE_BYTES = env_int("FACTCHECK_MAX_ARTICLE_BYTES", 2 * 1024 * 
 # a clear message; past this, Django refuses the request (templates/400.html says why).
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(16 * 1024 * 1024, 4 * FACTCHECK_MAX_ARTICLE_BYTES)
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES + 512 * 1024
+
+# --- History -------------------------------------------------------------------------------
+# History is a record, not an undo button: reverting from the admin would set a claim's status
+# without the lifecycle service.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Security (production) -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

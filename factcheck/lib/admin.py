@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class VersionedAdminForm(forms.ModelForm):
@@ -39,8 +39,8 @@ class VersionedAdminForm(forms.ModelForm):
         return data
 
 
-class VersionedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose change form cannot lose a concurrent edit."""
+class VersionedAdmin(SimpleHistoryAdmin):
+    """A ModelAdmin whose change form cannot lose a concurrent edit, with each object's history."""
 
     form = VersionedAdminForm
 

@@ -1,0 +1,1 @@
+"""Admin for the CMS API keys (placeholder, replaced by the hardening work)."""
