@@ -6,8 +6,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from factcheck.lib.admin import VersionedAdmin
-from reviews import admin_tokens  # noqa: F401  (registers the API key admin)
-from reviews import services
+from reviews import (
+    admin_tokens,  # noqa: F401  (registers the API key admin)
+    services,
+)
 from reviews.models import Evidence, Rating, RatingScale, Source, Verdict
 
 
