@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Article(models.Model):
     # Figures inside the article that contradict each other, as found by the extraction engine:
     # [{"kind", "message", "arithmetic", "spans": [[start, end], ...]}].
     consistency_flags = models.JSONField(default=list, blank=True, editable=False)
+    # The extraction engine's result, stored at import so pages never re-run it: every sentence
+    # with its offsets, score and reasons, and the threshold used.
+    # {"threshold": float, "sentences": [{"index", "start", "end", "score", "reasons"}, ...]}
+    extraction = models.JSONField(default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -53,8 +58,16 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The body never changes after import and the extraction is derived from it: keeping them
+    # out of history keeps one history row small.
+    history = HistoricalRecords(
+        excluded_fields=["body", "extraction"],
+        history_change_reason_field=models.TextField(null=True),
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="article_newest_first")]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
@@ -119,6 +132,7 @@ class Claim(models.Model):
         IN_REVIEW = "in_review", "In review"
         AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
         DISMISSED = "dismissed", "Dismissed"
 
     class Priority(models.IntegerChoices):
@@ -151,6 +165,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["article", "position"]
@@ -170,7 +185,15 @@ class Claim(models.Model):
             ),
             models.UniqueConstraint(fields=["article", "start"], name="claim_unique_start"),
         ]
-        indexes = [models.Index(fields=["status", "assignee"])]
+        indexes = [
+            models.Index(fields=["status", "assignee"]),
+            # The review queue, "my claims" and the approval list, in their own orderings.
+            models.Index(fields=["status", "-priority", "due_on"], name="claim_queue_order"),
+            models.Index(
+                fields=["assignee", "status", "-priority", "due_on"], name="claim_mine_order"
+            ),
+            models.Index(fields=["status", "updated_at"], name="claim_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else self.text[:77] + "..."
@@ -199,17 +222,30 @@ class Claim(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """True while the claim can still be worked on (not published or dismissed)."""
-        return self.status not in {self.Status.PUBLISHED, self.Status.DISMISSED}
+        """True while the claim can still be worked on (not published, withdrawn or dismissed)."""
+        return self.status not in {
+            self.Status.PUBLISHED,
+            self.Status.WITHDRAWN,
+            self.Status.DISMISSED,
+        }
+
+    def allows(self, action: str) -> bool:
+        """Whether the lifecycle table has a move for this action from the claim's state."""
+        from claims.lifecycle import TRANSITIONS  # the table imports this module
+
+        return (self.status, action) in TRANSITIONS
 
     def can_be_selected(self) -> bool:
-        return self.status in {self.Status.CANDIDATE, self.Status.DISMISSED}
+        return self.allows("select")
 
     def can_be_dismissed(self) -> bool:
-        return self.status in {self.Status.CANDIDATE, self.Status.SELECTED}
+        return self.allows("dismiss")
+
+    def can_be_restored(self) -> bool:
+        return self.allows("restore")
 
     def can_be_taken(self) -> bool:
-        return self.status == self.Status.SELECTED
+        return self.allows("take") and self.assignee_id is None
 
     def can_be_drafted_by(self, user: Any) -> bool:
         """Whether the user may write or edit the verdict draft of this claim."""

@@ -1,4 +1,5 @@
-"""Workflows on articles and claims: import, extraction, selection and assignment."""
+"""Workflows on articles and claims: import, extraction and selection (moves go through the
+lifecycle service in claims/lifecycle.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
+from claims.lifecycle import Action, claim_transition, claims_transition
 from claims.models import Article, Claim
 from factcheck.lib import http as fetching
+from factcheck.lib.history import annotate_save, create_with_history, record_history
 from factcheck.lib.htmltext import decode_bytes, readable_text
-from factcheck.lib.locking import update_versioned
 from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
 
@@ -64,9 +66,10 @@ def article_import(
         normalised_title = normalise_line(normalised_body.split("\n", 1)[0])[:MAX_TITLE_LENGTH]
     # Extract before the transaction: SQLite takes its write lock at BEGIN, and the worker and
     # other users should not wait while a long article is scored.
-    extraction = extract(normalised_body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
+    threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
+    extraction = extract(normalised_body, threshold=threshold)
     with transaction.atomic():
-        article = Article.objects.create(
+        article = Article(
             title=normalised_title,
             body=normalised_body,
             body_sha256=hashlib.sha256(normalised_body.encode("utf-8")).hexdigest(),
@@ -76,8 +79,12 @@ def article_import(
             author=normalise_line(author),
             published_on=published_on,
             created_by=created_by if created_by.is_authenticated else None,
+            extraction=_extraction_record(extraction, threshold=threshold),
+            consistency_flags=_flags_record(extraction),
         )
-        _claims_store(article=article, extraction=extraction)
+        annotate_save(article, by=created_by, note=f"imported ({import_method})")
+        article.save()
+        _claims_store(article=article, extraction=extraction, by=created_by)
     return article
 
 
@@ -117,11 +124,32 @@ def article_import_url(*, url: str, created_by: Any) -> Article:
     )
 
 
+def article_sentences(*, article: Article) -> list[ScoredSentence]:
+    """Every sentence of the article as scored at import, in reading order (no re-extraction)."""
+    stored = article.extraction
+    if not stored.get("sentences"):
+        # Only rows written before the result was stored and missed by the data migration.
+        extraction = extract(article.body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
+        return list(extraction.sentences)
+    threshold = float(stored.get("threshold", settings.FACTCHECK_CANDIDATE_THRESHOLD))
+    return [
+        ScoredSentence(
+            index=item["index"],
+            start=item["start"],
+            end=item["end"],
+            text=article.body[item["start"] : item["end"]],
+            score=item["score"],
+            reasons=tuple(item["reasons"]),
+            is_candidate=item["score"] >= threshold,
+        )
+        for item in stored["sentences"]
+    ]
+
+
 def article_other_sentences(*, article: Article) -> list[ScoredSentence]:
     """Sentences of the article that are not claims yet, scored, in reading order."""
     taken = set(article.claims.values_list("start", flat=True))
-    extraction = extract(article.body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
-    return [sentence for sentence in extraction.sentences if sentence.start not in taken]
+    return [s for s in article_sentences(article=article) if s.start not in taken]
 
 
 @transaction.atomic
@@ -136,13 +164,13 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
     if sentence is None:
         raise ValidationError("That sentence is already a claim or is not in the article.")
     claim = _claim_for(article=article, sentence=sentence)
-    claim.status = Claim.Status.SELECTED
+    annotate_save(claim, by=user, note="made a claim from a sentence below the threshold")
     claim.save()
-    return claim
+    return claim_transition(claim=claim, action=Action.SELECT, user=user)
 
 
 def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
-    """An unsaved claim anchored to one scored sentence of the article."""
+    """An unsaved candidate claim anchored to one scored sentence of the article."""
     return Claim(
         article=article,
         text=sentence.text,
@@ -154,18 +182,26 @@ def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
     )
 
 
-def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
-    claims = [
-        _claim_for(article=article, sentence=sentence)
-        for sentence in extraction.sentences
-        if sentence.is_candidate
-    ]
-    for claim in claims:
-        if article.body[claim.start : claim.end] != claim.text:  # the invariant, never trusted
-            raise ValidationError(f"Extraction produced a misaligned claim: {claim.text!r}")
-    Claim.objects.bulk_create(claims)
+def _extraction_record(extraction: Extraction, *, threshold: float) -> dict[str, Any]:
+    """The extraction result as stored on the article (texts are slices of the body)."""
+    return {
+        "threshold": threshold,
+        "sentences": [
+            {
+                "index": s.index,
+                "start": s.start,
+                "end": s.end,
+                "score": s.score,
+                "reasons": list(s.reasons),
+            }
+            for s in extraction.sentences
+        ],
+    }
+
+
+def _flags_record(extraction: Extraction) -> list[dict[str, Any]]:
     by_index = {sentence.index: sentence for sentence in extraction.sentences}
-    article.consistency_flags = [
+    return [
         {
             "kind": flag.kind,
             "message": flag.message,
@@ -178,96 +214,75 @@ def _claims_store(*, article: Article, extraction: Extraction) -> list[Claim]:
         }
         for flag in extraction.flags
     ]
-    article.save(update_fields=["consistency_flags"])
-    return claims
 
 
-def _claims_transition(
-    *,
-    claim: Claim,
-    expected_version: int | None,
-    allowed_from: Iterable[str],
-    **changes: Any,
-) -> Claim:
-    update_versioned(
-        claim,
-        expected_version=claim.version if expected_version is None else expected_version,
-        condition=Q(status__in=list(allowed_from)),
-        **changes,
-    )
-    return claim
+def _claims_store(*, article: Article, extraction: Extraction, by: Any) -> list[Claim]:
+    claims = [
+        _claim_for(article=article, sentence=sentence)
+        for sentence in extraction.sentences
+        if sentence.is_candidate
+    ]
+    for claim in claims:
+        if article.body[claim.start : claim.end] != claim.text:  # the invariant, never trusted
+            raise ValidationError(f"Extraction produced a misaligned claim: {claim.text!r}")
+    return create_with_history(Claim, claims, by=by, note="extracted at import")
 
 
 @transaction.atomic
 def claim_select(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
     """Put a candidate (or a dismissed claim) on the review queue."""
-    require_permission(user, "claims.select_claim")
-    if not claim.can_be_selected():
-        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be selected.")
-    return _claims_transition(
-        claim=claim,
-        expected_version=expected_version,
-        allowed_from=[Claim.Status.CANDIDATE, Claim.Status.DISMISSED],
-        status=Claim.Status.SELECTED,
+    return claim_transition(
+        claim=claim, action=Action.SELECT, user=user, expected_version=expected_version
     )
 
 
 @transaction.atomic
 def claim_dismiss(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
     """Take a candidate or selected claim off the desk."""
-    require_permission(user, "claims.select_claim")
-    if not claim.can_be_dismissed():
-        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be dismissed.")
-    return _claims_transition(
-        claim=claim,
-        expected_version=expected_version,
-        allowed_from=[Claim.Status.CANDIDATE, Claim.Status.SELECTED],
-        status=Claim.Status.DISMISSED,
-        assignee=None,
+    return claim_transition(
+        claim=claim, action=Action.DISMISS, user=user, expected_version=expected_version
     )
 
 
 @transaction.atomic
+def claim_restore(*, claim: Claim, user: Any, expected_version: int | None = None) -> Claim:
+    """Bring a dismissed claim back as a candidate."""
+    return claim_transition(
+        claim=claim, action=Action.RESTORE, user=user, expected_version=expected_version
+    )
+
+
 def claims_bulk_update_status(*, claim_ids: Iterable[int], user: Any, select: bool) -> int:
     """Select (or dismiss) many claims at once; claims not in a state that allows it are skipped.
 
     Returns how many claims changed.
     """
     require_permission(user, "claims.select_claim")
-    changed = 0
-    for claim in Claim.objects.filter(pk__in=list(claim_ids)):
-        allowed = claim.can_be_selected() if select else claim.can_be_dismissed()
-        if not allowed:
-            continue
-        if select:
-            claim_select(claim=claim, user=user)
-        else:
-            claim_dismiss(claim=claim, user=user)
-        changed += 1
-    return changed
+    action = Action.SELECT if select else Action.DISMISS
+    return claims_transition(claim_ids=claim_ids, action=action, user=user).changed
 
 
 @transaction.atomic
 def claim_take(*, claim: Claim, user: Any) -> Claim:
     """A reviewer takes a selected claim from the queue; only one reviewer can win it."""
     require_permission(user, "reviews.add_verdict")
-    if not claim.can_be_taken():
+    if claim.assignee_id is not None and claim.assignee_id != user.pk:
+        raise ValidationError(f"This claim is assigned to {claim.assignee}.")
+    if claim.status != Claim.Status.SELECTED:
         raise ValidationError("This claim is not on the queue any more.")
-    return _claims_transition(
-        claim=claim,
-        expected_version=None,
-        allowed_from=[Claim.Status.SELECTED],
-        status=Claim.Status.IN_REVIEW,
-        assignee=user,
-    )
+    return claim_transition(claim=claim, action=Action.TAKE, user=user, assignee=user)
 
 
 @transaction.atomic
 def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
     """Raise open claims to urgent priority (an admin's bulk action); returns how many changed."""
     require_permission(user, "claims.select_claim")
-    return (
-        Claim.objects.filter(pk__in=list(claim_ids))
-        .exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.DISMISSED])
-        .update(priority=Claim.Priority.URGENT, version=F("version") + 1, updated_at=timezone.now())
+    chosen = Claim.objects.filter(pk__in=list(claim_ids)).exclude(
+        status__in=[Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN, Claim.Status.DISMISSED]
     )
+    ids = list(chosen.select_for_update().values_list("pk", flat=True))
+    changed = Claim.objects.filter(pk__in=ids).update(
+        priority=Claim.Priority.URGENT, version=F("version") + 1, updated_at=timezone.now()
+    )
+    record_history(Claim.objects.filter(pk__in=ids), by=user, note="marked urgent")
+    return changed

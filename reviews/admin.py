@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
+from claims.lifecycle import Action, claims_transition
 from factcheck.lib.admin import VersionedAdmin
 from reviews import (
     admin_tokens,  # noqa: F401  (registers the API key admin)
@@ -14,7 +16,7 @@ from reviews.models import Evidence, Rating, RatingScale, Source, Verdict
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["url", "fetch_status", "http_status", "attempts", "fetched_at"]
     list_filter = ["fetch_status", "http_status"]
     search_fields = ["url", "final_url", "title"]
@@ -34,12 +36,14 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fetch the chosen sources again")
     def refetch(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = services.sources_refetch(source_ids=list(queryset.values_list("pk", flat=True)))
+        count = services.sources_refetch(
+            source_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+        )
         self.message_user(request, f"{count} source(s) queued for fetching.", messages.SUCCESS)
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "claim", "stance", "added_by", "added_at"]
     list_filter = ["stance", "added_at"]
     search_fields = ["url", "quote", "note", "claim__text"]
@@ -84,7 +88,7 @@ class VerdictAdmin(VersionedAdmin):
         "published_at",
         "version",
     ]
-    actions = ["withdraw"]
+    actions = ["withdraw", "reopen"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Verdict | None = None) -> list[str]:
         """A published verdict changes only by withdrawal and a new, approved verdict."""
@@ -101,8 +105,19 @@ class VerdictAdmin(VersionedAdmin):
     @admin.action(description="Withdraw the chosen verdicts from the CMS (mark not current)")
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Verdict]) -> None:
         count = services.verdicts_withdraw(
-            verdict_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+            verdict_ids=list(queryset.values_list("pk", flat=True)),
+            user=request.user,
+            note=f"withdrawn from the admin by {request.user}",
         )
         self.message_user(
             request, f"{count} verdict(s) withdrawn at {timezone.now():%H:%M}.", messages.SUCCESS
         )
+
+    @admin.action(description="Reopen the claims of the chosen withdrawn verdicts for review")
+    def reopen(self, request: HttpRequest, queryset: QuerySet[Verdict]) -> None:
+        claim_ids = queryset.values_list("claim_id", flat=True)
+        report = claims_transition(
+            claim_ids=claim_ids, action=Action.REOPEN, user=request.user, note="reopened (admin)"
+        )
+        level = messages.SUCCESS if not report.refused else messages.WARNING
+        self.message_user(request, report.describe(), level)

@@ -7,7 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from claims.models import Claim
 
@@ -48,6 +51,10 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SourceQuerySet.as_manager()
+    # The archived text can be megabytes; its hash in body_sha256 records that it changed.
+    history = HistoricalRecords(
+        excluded_fields=["text"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -57,6 +64,11 @@ class Source(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:source_detail", args=[self.pk])
+
+
+# A quote is an excerpt, not a copy of the page (the archive keeps the page); a note is a note.
+QUOTE_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 5000
 
 
 class Evidence(models.Model):
@@ -72,9 +84,9 @@ class Evidence(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     url = models.URLField(max_length=2000, blank=True)
-    quote = models.TextField(blank=True)
+    quote = models.TextField(blank=True, max_length=QUOTE_MAX_LENGTH)
     stance = models.CharField(max_length=12, choices=Stance.choices, default=Stance.CONTEXT)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -84,6 +96,8 @@ class Evidence(models.Model):
     )
     added_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["added_at", "pk"]
         verbose_name_plural = "evidence"
@@ -91,6 +105,15 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=~Q(url="") | ~Q(quote="") | ~Q(note=""),
                 name="evidence_has_content",
+            ),
+            # Forms and the service say so nicely; the database refuses whatever gets past them.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("quote"), QUOTE_MAX_LENGTH),
+                name="evidence_quote_bounded",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), NOTE_MAX_LENGTH),
+                name="evidence_note_bounded",
             ),
         ]
 
@@ -200,10 +223,19 @@ class Verdict(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VerdictQuerySet.as_manager()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("approve_verdict", "Can approve and publish verdicts")]
+        indexes = [
+            # The CMS API's listing: current, published, newest first.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(is_current=True, published_at__isnull=False),
+                name="verdict_published_order",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["claim"], condition=Q(is_current=True), name="verdict_one_current_per_claim"

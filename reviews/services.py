@@ -13,13 +13,21 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from claims.lifecycle import Action, claim_transition
 from claims.models import Claim
-from claims.services import _claims_transition  # replaced by the lifecycle service next
 from factcheck.lib import http as fetching
+from factcheck.lib.history import annotate_save, record_history
 from factcheck.lib.htmltext import readable_text
-from factcheck.lib.locking import update_versioned
+from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
-from reviews.models import Evidence, Rating, Source, Verdict
+from reviews.models import (
+    NOTE_MAX_LENGTH,
+    QUOTE_MAX_LENGTH,
+    Evidence,
+    Rating,
+    Source,
+    Verdict,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +95,7 @@ def source_fetch(*, source_id: int) -> Source | None:
     if not claimed:
         return None
     source = Source.objects.get(pk=source_id)
+    record_history([source], by=None, note=f"fetch attempt {source.attempts}")
     try:
         page = fetching.fetch(source.url, policy=fetching.policy_from_settings())
     except fetching.FetchError as error:
@@ -105,6 +114,7 @@ def source_fetch(*, source_id: int) -> Source | None:
             updated_at=timezone.now(),
         )
         source.refresh_from_db()
+        record_history([source], by=None, note=f"fetch failed: {error.reason}")
         return source
     title, text = readable_text(page.text, page.content_type)
     Source.objects.filter(pk=source_id).update(
@@ -119,6 +129,7 @@ def source_fetch(*, source_id: int) -> Source | None:
         updated_at=timezone.now(),
     )
     source.refresh_from_db()
+    record_history([source], by=None, note="archived")
     return source
 
 
@@ -130,11 +141,15 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
     """
     cutoff = timezone.now() - older_than
     max_attempts = settings.FACTCHECK_FETCH_MAX_ATTEMPTS
-    Source.objects.stale(older_than=cutoff).filter(attempts__gte=max_attempts).update(
-        fetch_status=Source.FetchStatus.FAILED,
-        last_error="Gave up after repeated attempts that never finished.",
-        updated_at=timezone.now(),
-    )
+    with transaction.atomic():
+        exhausted = Source.objects.stale(older_than=cutoff).filter(attempts__gte=max_attempts)
+        given_up = list(exhausted.select_for_update().values_list("pk", flat=True))
+        Source.objects.filter(pk__in=given_up).update(
+            fetch_status=Source.FetchStatus.FAILED,
+            last_error="Gave up after repeated attempts that never finished.",
+            updated_at=timezone.now(),
+        )
+        record_history(Source.objects.filter(pk__in=given_up), by=None, note="gave up")
     stale = Source.objects.stale(older_than=cutoff).filter(attempts__lt=max_attempts)
     requeued = []
     for source_id in stale.values_list("pk", flat=True):
@@ -143,6 +158,7 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
             fetch_status=Source.FetchStatus.PENDING, updated_at=timezone.now()
         ):
             requeued.append(source_id)
+    record_history(Source.objects.filter(pk__in=requeued), by=None, note="re-queued by the sweeper")
     for source_id in requeued:
         _enqueue_source_fetch(source_id)
     return len(requeued)
@@ -161,37 +177,30 @@ def claim_assign(
     due_on: datetime.date | None,
     expected_version: int | None = None,
 ) -> Claim:
-    """Set who reviews a claim, how urgent it is and when it is due (editors only)."""
+    """Set who reviews a claim, how urgent it is and when it is due (editors only).
+
+    Assigning moves a candidate or queued claim onto the reviewer's desk; clearing the assignee
+    puts it back on the queue (refused while someone's draft verdict is on it).
+    """
     require_permission(user, "claims.select_claim")
     if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
         raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
     if not claim.is_open:
         raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
     draft = claim.verdicts.filter(is_current=True, published_at__isnull=True).first()
-    if draft is not None and assignee is not None and draft.author_id != assignee.pk:
+    if draft is not None and draft.author_id != getattr(assignee, "pk", None):
         raise ValidationError(
             {"assignee": f"{draft.author} has a draft verdict; they must finish or hand it over."}
         )
-    status = claim.status
-    if claim.status == Claim.Status.CANDIDATE:
-        status = Claim.Status.SELECTED
-    if assignee is not None and status == Claim.Status.SELECTED:
-        status = Claim.Status.IN_REVIEW
-    if assignee is None and status == Claim.Status.IN_REVIEW and draft is None:
-        status = Claim.Status.SELECTED  # back on the queue, where any reviewer can take it
-    return _claims_transition(
+    return claim_transition(
         claim=claim,
+        action=Action.ASSIGN if assignee is not None else Action.UNASSIGN,
+        user=user,
         expected_version=expected_version,
-        allowed_from=[
-            Claim.Status.CANDIDATE,
-            Claim.Status.SELECTED,
-            Claim.Status.IN_REVIEW,
-            Claim.Status.AWAITING_APPROVAL,
-        ],
+        note=f"assigned to {assignee}" if assignee is not None else "unassigned",
         assignee=assignee,
         priority=priority,
         due_on=due_on,
-        status=status,
     )
 
 
@@ -208,12 +217,23 @@ def evidence_add(
     stance: str = Evidence.Stance.CONTEXT,
     note: str = "",
 ) -> Evidence:
-    """Attach evidence to a claim; a URL gets an archived source fetched in the background."""
+    """Attach evidence to a claim; a URL gets an archived source fetched in the background.
+
+    Research on a claim still on the queue takes it: it becomes the researcher's, in review.
+    """
     require_permission(user, "reviews.add_evidence")
     _require_researcher(claim=claim, user=user)
     url, quote, note = url.strip(), quote.strip(), note.strip()
     if not (url or quote or note):
         raise ValidationError("Evidence needs at least a URL, a quote or a note.")
+    for field, value, limit in (
+        ("quote", quote, QUOTE_MAX_LENGTH),
+        ("note", note, NOTE_MAX_LENGTH),
+    ):
+        if len(value) > limit:
+            raise ValidationError(
+                {field: f"The {field} is {len(value):,} characters; the limit is {limit:,}."}
+            )
     source = source_for_url(url=url) if url else None
     evidence = Evidence(
         claim=claim,
@@ -225,18 +245,37 @@ def evidence_add(
         added_by=user,
     )
     evidence.full_clean()
+    annotate_save(evidence, by=user, note="evidence added")
     evidence.save()
     if claim.status == Claim.Status.SELECTED:
-        update_versioned(
-            claim,
-            expected_version=claim.version,
-            status=Claim.Status.IN_REVIEW,
-            assignee=claim.assignee or user,
+        claim_transition(
+            claim=claim, action=Action.TAKE, user=user, assignee=claim.assignee or user
         )
     return evidence
 
 
 # --- Verdicts -------------------------------------------------------------------------------
+
+
+def _claim_for_drafting(*, claim: Claim, user: Any) -> None:
+    """Make the claim the drafter's: take it from the queue, claim an unowned one, or bring a
+    submitted draft back to review. Of two reviewers drafting at once the loser gets a clear
+    conflict instead of hitting the one-current-verdict constraint."""
+    if claim.status == Claim.Status.SELECTED:
+        claim_transition(claim=claim, action=Action.TAKE, user=user, assignee=user)
+    elif claim.status == Claim.Status.AWAITING_APPROVAL:
+        claim_transition(
+            claim=claim, action=Action.RECALL, user=user, note="the author edited the draft"
+        )
+    elif claim.assignee_id is None:
+        update_versioned(
+            claim,
+            expected_version=claim.version,
+            by=user,
+            note="drafting",
+            condition=Q(assignee__isnull=True, status=claim.status),
+            assignee=user,
+        )
 
 
 @transaction.atomic
@@ -251,7 +290,8 @@ def verdict_save(
 ) -> Verdict:
     """Create or edit the draft verdict of a claim (the claim becomes the user's, in review).
 
-    Editing a draft that was submitted takes it back out of the approval queue.
+    Editing a draft that was submitted returns it to draft: the claim leaves the approval queue
+    and the author submits it again (the view says so before and after saving).
     """
     require_permission(user, "reviews.add_verdict")
     if claim.status != Claim.Status.AWAITING_APPROVAL:  # the author may pull a submitted draft back
@@ -264,25 +304,25 @@ def verdict_save(
         raise ValidationError("This verdict is published; it can no longer be edited.")
     if verdict is not None and verdict.author_id != user.pk:
         raise ValidationError(f"This draft is {verdict.author}'s.")
-    # Claim the claim first: of two reviewers drafting at once, the loser gets a clear conflict
-    # message instead of hitting the one-current-verdict constraint.
-    update_versioned(
-        claim,
-        expected_version=claim.version,
-        condition=Q(assignee__isnull=True) | Q(assignee=user),
-        status=Claim.Status.IN_REVIEW,
-        assignee=user,
-    )
+    if verdict is not None:
+        # Check the draft's version before moving the claim, so a stale form changes nothing.
+        seen = verdict.version if expected_version is None else expected_version
+        if seen != verdict.version:
+            raise StaleVersionError()
+    _claim_for_drafting(claim=claim, user=user)
     if verdict is None:
         verdict = Verdict(
             claim=claim, rating=rating, summary=summary, explanation=explanation, author=user
         )
         verdict.full_clean()
+        annotate_save(verdict, by=user, note="draft written")
         verdict.save()
     else:
         update_versioned(
             verdict,
-            expected_version=verdict.version if expected_version is None else expected_version,
+            expected_version=seen,
+            by=user,
+            note="draft edited",
             condition=Q(published_at__isnull=True),
             rating=rating,
             summary=summary,
@@ -299,14 +339,14 @@ def verdict_submit(*, verdict: Verdict, user: Any) -> Verdict:
         raise ValidationError("Only the author submits a draft for approval.")
     if verdict.submitted_at is not None or verdict.is_published:
         raise ValidationError("This verdict was already submitted.")
-    update_versioned(verdict, expected_version=verdict.version, submitted_at=timezone.now())
-    claim = verdict.claim
     update_versioned(
-        claim,
-        expected_version=claim.version,
-        condition=Q(status=Claim.Status.IN_REVIEW),
-        status=Claim.Status.AWAITING_APPROVAL,
+        verdict,
+        expected_version=verdict.version,
+        by=user,
+        note="submitted",
+        submitted_at=timezone.now(),
     )
+    claim_transition(claim=verdict.claim, action=Action.SUBMIT, user=user)
     return verdict
 
 
@@ -329,19 +369,15 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
     update_versioned(
         verdict,
         expected_version=verdict.version if expected_version is None else expected_version,
+        by=user,
+        note="approved and published",
         condition=Q(is_current=True, published_at__isnull=True, submitted_at__isnull=False),
         approved_by=user,
         approved_at=now,
         published_at=now,
     )
-    claim = verdict.claim
-    update_versioned(
-        claim,
-        expected_version=claim.version,
-        condition=Q(status=Claim.Status.AWAITING_APPROVAL),
-        status=Claim.Status.PUBLISHED,
-    )
-    logger.info("verdict %s on claim %s published by %s", verdict.pk, claim.pk, user)
+    claim_transition(claim=verdict.claim, action=Action.APPROVE, user=user)
+    logger.info("verdict %s on claim %s published by %s", verdict.pk, verdict.claim_id, user)
     return verdict
 
 
@@ -356,45 +392,59 @@ def verdict_return(
         raise ValidationError({"note": "Say what the author should change."})
     if verdict.submitted_at is None or verdict.is_published:
         raise ValidationError("Only a submitted, unpublished verdict can be sent back.")
-    update_versioned(verdict, expected_version=verdict.version, submitted_at=None, return_note=note)
-    claim = verdict.claim
     update_versioned(
-        claim,
-        expected_version=claim.version,
-        condition=Q(status=Claim.Status.AWAITING_APPROVAL),
-        status=Claim.Status.IN_REVIEW,
+        verdict,
+        expected_version=verdict.version if expected_version is None else expected_version,
+        by=user,
+        note=note,
+        submitted_at=None,
+        return_note=note,
     )
+    claim_transition(claim=verdict.claim, action=Action.RETURN, user=user, note=note)
     return verdict
 
 
-def sources_refetch(*, source_ids: list[int]) -> int:
+def sources_refetch(*, source_ids: list[int], user: Any = None) -> int:
     """Put sources back in the fetch queue with fresh attempts (an admin's bulk action)."""
-    ids = list(
-        Source.objects.filter(pk__in=source_ids)
-        .exclude(fetch_status=Source.FetchStatus.FETCHING)
-        .values_list("pk", flat=True)
-    )
     with transaction.atomic():
+        ids = list(
+            Source.objects.select_for_update()
+            .filter(pk__in=source_ids)
+            .exclude(fetch_status=Source.FetchStatus.FETCHING)
+            .values_list("pk", flat=True)
+        )
         Source.objects.filter(pk__in=ids).update(
             fetch_status=Source.FetchStatus.PENDING, attempts=0, updated_at=timezone.now()
         )
+        record_history(Source.objects.filter(pk__in=ids), by=user, note="re-fetch requested")
         for source_id in ids:
             _enqueue_source_fetch(source_id)
     return len(ids)
 
 
 @transaction.atomic
-def verdicts_withdraw(*, verdict_ids: list[int], user: Any) -> int:
+def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> int:
     """Withdraw published verdicts: no longer current, so the CMS API stops listing them.
 
-    Their claims go back to review so a corrected verdict can be drafted.
+    Their claims become withdrawn; reopening one puts it back in review for a new verdict.
     """
     require_permission(user, "reviews.approve_verdict")
-    verdicts = list(Verdict.objects.filter(pk__in=verdict_ids, is_current=True))
-    for verdict in verdicts:
-        update_versioned(verdict, expected_version=verdict.version, is_current=False)
-        Claim.objects.filter(pk=verdict.claim_id).update(
-            status=Claim.Status.IN_REVIEW, version=F("version") + 1, updated_at=timezone.now()
+    note = note.strip() or "withdrawn"
+    verdicts = list(
+        Verdict.objects.select_related("claim").filter(
+            pk__in=verdict_ids, is_current=True, published_at__isnull=False
         )
+    )
+    for verdict in verdicts:
+        update_versioned(
+            verdict, expected_version=verdict.version, by=user, note=note, is_current=False
+        )
+        claim_transition(claim=verdict.claim, action=Action.WITHDRAW, user=user, note=note)
     logger.info("%s withdrew verdicts %s", user, [verdict.pk for verdict in verdicts])
     return len(verdicts)
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, user: Any, note: str = "") -> Claim:
+    """Put a claim whose verdict was withdrawn back in review, for a new verdict."""
+    return claim_transition(claim=claim, action=Action.REOPEN, user=user, note=note or "reopened")

@@ -6,12 +6,21 @@ from unittest import mock
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim
+from claims.models import Article, Claim
+from reviews import services
 from reviews.models import Source, Verdict
-from tests.factories import ClaimFactory, SourceFactory, VerdictFactory
+from tests.factories import (
+    ArticleFactory,
+    ClaimFactory,
+    SourceFactory,
+    UserFactory,
+    VerdictFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +131,116 @@ def test_action_refetch(admin_client_: Client, run_on_commit: Any) -> None:
     delay.assert_called_once_with(source.pk)
 
 
-def test_action_withdraw(admin_client_: Client) -> None:
-    verdict = VerdictFactory()
+def _published_verdict(reviewer: Any, editor: Any) -> Verdict:
+    verdict = VerdictFactory(author=reviewer, claim__status=Claim.Status.IN_REVIEW)
+    services.verdict_submit(verdict=verdict, user=reviewer)
+    return services.verdict_approve(verdict=verdict, user=editor)
+
+
+def test_action_withdraw(admin_client_: Client, reviewer: Any, editor: Any) -> None:
+    verdict = _published_verdict(reviewer, editor)
     _action(admin_client_, Verdict, "withdraw", [verdict.pk])
     verdict.refresh_from_db()
+    verdict.claim.refresh_from_db()
     assert verdict.is_current is False
+    assert verdict.claim.status == Claim.Status.WITHDRAWN
+    record = verdict.claim.history.first()
+    assert record.history_user.username == "admin"
+    assert "withdrawn from the admin" in record.history_change_reason
+
+
+def test_action_reopen(admin_client_: Client, reviewer: Any, editor: Any) -> None:
+    verdict = _published_verdict(reviewer, editor)
+    services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor)
+    _action(admin_client_, Verdict, "reopen", [verdict.pk])
+    verdict.claim.refresh_from_db()
+    assert verdict.claim.status == Claim.Status.IN_REVIEW
+
+
+def test_action_restore_claims(admin_client_: Client) -> None:
+    claim = ClaimFactory(status=Claim.Status.DISMISSED)
+    _action(admin_client_, Claim, "restore_claims", [claim.pk])
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CANDIDATE
+
+
+def test_a_bulk_action_reports_the_claims_it_refused(admin_client_: Client) -> None:
+    moved = ClaimFactory(status=Claim.Status.CANDIDATE)
+    refused = ClaimFactory(status=Claim.Status.PUBLISHED)
+    response = _action(admin_client_, Claim, "dismiss_claims", [moved.pk, refused.pk])
+    page = admin_client_.get(response["Location"])
+    assert "1 claim(s) updated. Not changed" in page.content.decode()
+    assert "1 published" in page.content.decode()
+    refused.refresh_from_db()
+    assert refused.status == Claim.Status.PUBLISHED
+
+
+def test_the_change_form_cannot_set_status_or_assignee(
+    admin_client_: Client, reviewer: Any
+) -> None:
+    claim = ClaimFactory(status=Claim.Status.CANDIDATE)
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    response = admin_client_.post(
+        url,
+        {
+            "status": Claim.Status.PUBLISHED,
+            "assignee": reviewer.pk,
+            "priority": Claim.Priority.HIGH,
+            "due_on": "",
+            "seen_version": claim.version,
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    claim.refresh_from_db()
+    assert claim.priority == Claim.Priority.HIGH
+    assert claim.status == Claim.Status.CANDIDATE and claim.assignee is None
+
+
+def test_each_object_has_a_history_page(admin_client_: Client) -> None:
+    claim = ClaimFactory()
+    _change_claim(admin_client_, claim, claim.version, Claim.Priority.HIGH)
+    response = admin_client_.get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert "admin" in response.content.decode()  # who changed it
+
+
+def _query_count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def _article_with_claims(n: int) -> Article:
+    sentences = [f"The council spent {100 + i} pounds on item {i}." for i in range(n)]
+    body = " ".join(sentences)
+    article = ArticleFactory(body=body)
+    start = 0
+    for position, sentence in enumerate(sentences):
+        reviewer = UserFactory(role="Reviewer")
+        Claim.objects.create(
+            article=article,
+            text=sentence,
+            start=start,
+            end=start + len(sentence),
+            position=position,
+            status=Claim.Status.IN_REVIEW,
+            assignee=reviewer,
+        )
+        start += len(sentence) + 1
+    return article
+
+
+def test_the_article_list_has_no_per_row_queries(admin_client_: Client) -> None:
+    changelist = reverse("admin:claims_article_changelist")
+    ArticleFactory()
+    few = _query_count(admin_client_, changelist)
+    ArticleFactory.create_batch(10)
+    assert _query_count(admin_client_, changelist) == few
+
+
+def test_the_article_change_page_has_no_per_claim_queries(admin_client_: Client) -> None:
+    small, large = _article_with_claims(1), _article_with_claims(8)
+    url = "admin:claims_article_change"
+    assert _query_count(admin_client_, reverse(url, args=[large.pk])) == _query_count(
+        admin_client_, reverse(url, args=[small.pk])
+    )

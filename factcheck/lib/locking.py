@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from factcheck.lib.history import record_history
+
 
 class StaleVersionError(ValidationError):
     """The row changed since the user loaded it (or is no longer in a state that allows this)."""
@@ -24,13 +26,17 @@ def update_versioned(
     instance: models.Model,
     *,
     expected_version: int,
+    by: Any,
+    note: str = "",
     condition: Q | None = None,
     **changes: Any,
 ) -> None:
     """Apply `changes` to the row only if it still has `expected_version` (and `condition`).
 
     One conditional UPDATE, so two concurrent edits can never both win; the loser gets a
-    StaleVersionError. The instance is refreshed from the database afterwards.
+    StaleVersionError. The instance is refreshed from the database afterwards and, when the
+    model keeps history, a history row records the change with `by` (None: the system) and
+    `note`: an UPDATE sends no signal, so nothing else would.
     """
     model = type(instance)
     query = Q(pk=instance.pk, version=expected_version)
@@ -42,3 +48,5 @@ def update_versioned(
     if updated == 0:
         raise StaleVersionError()
     instance.refresh_from_db()
+    if hasattr(model, "history"):
+        record_history([instance], by=by, note=note)

@@ -165,13 +165,42 @@ def test_approving_refuses_a_draft_changed_since_the_approver_read_it(
     assert not Verdict.objects.published().exists()
 
 
-def test_a_withdrawn_verdict_cannot_be_approved(editor: Any, reviewer: Any) -> None:
+def test_a_verdict_that_is_no_longer_current_cannot_be_approved(
+    editor: Any, reviewer: Any
+) -> None:
     verdict = _submitted_verdict(reviewer)
-    services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor)
+    Verdict.objects.filter(pk=verdict.pk).update(is_current=False)
     verdict.refresh_from_db()
     with pytest.raises(ValidationError, match="withdrawn"):
         services.verdict_approve(verdict=verdict, user=editor)
-    assert verdict.claim.status != Claim.Status.PUBLISHED
+    verdict.claim.refresh_from_db()
+    assert verdict.claim.status == Claim.Status.AWAITING_APPROVAL
+
+
+def test_withdrawing_touches_only_published_verdicts(editor: Any, reviewer: Any) -> None:
+    verdict = _submitted_verdict(reviewer)
+    assert services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor) == 0
+    verdict.refresh_from_db()
+    assert verdict.is_current
+    assert verdict.claim.status == Claim.Status.AWAITING_APPROVAL
+
+
+def test_withdrawing_a_published_verdict_withdraws_the_claim_and_reopen_puts_it_in_review(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _submitted_verdict(reviewer)
+    services.verdict_approve(verdict=verdict, user=editor)
+    assert services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor, note="Wrong year") == 1
+    verdict.refresh_from_db()
+    claim = verdict.claim
+    claim.refresh_from_db()
+    assert not verdict.is_current
+    assert claim.status == Claim.Status.WITHDRAWN
+    assert not Verdict.objects.published().exists()
+    assert claim.history.first().history_change_reason == "Wrong year"
+    services.claim_reopen(claim=claim, user=editor)
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.IN_REVIEW
 
 
 def test_unassigning_a_claim_without_a_draft_puts_it_back_on_the_queue(

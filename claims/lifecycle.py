@@ -1,0 +1,228 @@
+"""The claim lifecycle: one table of allowed moves and the one service that writes `Claim.status`.
+
+Every interface (newsroom views, the admin, bulk actions, tasks, the API) moves a claim through
+`claim_transition` or `claims_transition`; nothing else assigns `status`. Each move is one
+conditional UPDATE (the claim must still be in the state and version the caller saw) and leaves a
+history record with who, when, what changed and the note.
+
+The table is keyed by (from state, action) and says where the claim goes and which permission
+the actor needs (the role: editors select and assign, reviewers research and draft, approvers
+approve). Rules that need more than the claim's own row (the four-eyes rule, the draft's author)
+are checked by the review desk's services before they call in here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from claims.models import Claim
+from factcheck.lib.history import record_history
+from factcheck.lib.locking import update_versioned
+
+Status = Claim.Status
+
+
+class Action(models.TextChoices):
+    """What a person (or the system) does to a claim."""
+
+    SELECT = "select", "select"
+    DISMISS = "dismiss", "dismiss"
+    RESTORE = "restore", "restore"
+    ASSIGN = "assign", "assign"
+    UNASSIGN = "unassign", "unassign"
+    TAKE = "take", "take"
+    SUBMIT = "submit", "submit for approval"
+    RECALL = "recall", "return to draft"
+    RETURN = "return", "send back"
+    APPROVE = "approve", "approve and publish"
+    WITHDRAW = "withdraw", "withdraw"
+    REOPEN = "reopen", "reopen"
+
+
+# The permission each role carries (see reviews/migrations/0002_default_scale_and_roles.py).
+EDITOR = "claims.select_claim"
+REVIEWER = "reviews.add_verdict"
+APPROVER = "reviews.approve_verdict"
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where an action takes a claim from one state, and the permission it needs."""
+
+    to: str
+    permission: str
+
+
+TRANSITIONS: dict[tuple[str, str], Move] = {
+    # Editors decide what gets checked.
+    (Status.CANDIDATE, Action.SELECT): Move(Status.SELECTED, EDITOR),
+    (Status.DISMISSED, Action.SELECT): Move(Status.SELECTED, EDITOR),
+    (Status.CANDIDATE, Action.DISMISS): Move(Status.DISMISSED, EDITOR),
+    (Status.SELECTED, Action.DISMISS): Move(Status.DISMISSED, EDITOR),
+    (Status.DISMISSED, Action.RESTORE): Move(Status.CANDIDATE, EDITOR),
+    # Editors hand claims to reviewers (assigning a candidate selects it on the way).
+    (Status.CANDIDATE, Action.ASSIGN): Move(Status.IN_REVIEW, EDITOR),
+    (Status.SELECTED, Action.ASSIGN): Move(Status.IN_REVIEW, EDITOR),
+    (Status.IN_REVIEW, Action.ASSIGN): Move(Status.IN_REVIEW, EDITOR),
+    (Status.AWAITING_APPROVAL, Action.ASSIGN): Move(Status.AWAITING_APPROVAL, EDITOR),
+    (Status.CANDIDATE, Action.UNASSIGN): Move(Status.SELECTED, EDITOR),
+    (Status.SELECTED, Action.UNASSIGN): Move(Status.SELECTED, EDITOR),
+    (Status.IN_REVIEW, Action.UNASSIGN): Move(Status.SELECTED, EDITOR),
+    # Reviewers take claims from the queue, research, draft and submit.
+    (Status.SELECTED, Action.TAKE): Move(Status.IN_REVIEW, REVIEWER),
+    (Status.IN_REVIEW, Action.SUBMIT): Move(Status.AWAITING_APPROVAL, REVIEWER),
+    (Status.AWAITING_APPROVAL, Action.RECALL): Move(Status.IN_REVIEW, REVIEWER),
+    # A second person approves or sends back; published verdicts can be withdrawn and redone.
+    (Status.AWAITING_APPROVAL, Action.RETURN): Move(Status.IN_REVIEW, APPROVER),
+    (Status.AWAITING_APPROVAL, Action.APPROVE): Move(Status.PUBLISHED, APPROVER),
+    (Status.PUBLISHED, Action.WITHDRAW): Move(Status.WITHDRAWN, APPROVER),
+    (Status.WITHDRAWN, Action.REOPEN): Move(Status.IN_REVIEW, APPROVER),
+}
+
+# Actions that take the claim off a reviewer's desk or put it on one.
+_CLEARS_ASSIGNEE = {Action.DISMISS, Action.RESTORE, Action.UNASSIGN}
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions the table allows from a state, in the table's order."""
+    return [action for (state, action) in TRANSITIONS if state == status]
+
+
+def move_for(*, status: str, action: str) -> Move:
+    """The table's cell for (status, action); ValidationError naming both when there is none."""
+    move = TRANSITIONS.get((status, action))
+    if move is None:
+        raise ValidationError(
+            f"A claim that is {Status(status).label.lower()} cannot be "
+            f"{_past_participle(action)}: '{Action(action).label}' is not allowed from "
+            f"'{Status(status).label}'.",
+            code="illegal_transition",
+        )
+    return move
+
+
+def _past_participle(action: str) -> str:
+    return {
+        Action.SELECT: "selected",
+        Action.DISMISS: "dismissed",
+        Action.RESTORE: "restored",
+        Action.ASSIGN: "assigned",
+        Action.UNASSIGN: "unassigned",
+        Action.TAKE: "taken",
+        Action.SUBMIT: "submitted",
+        Action.RECALL: "returned to draft",
+        Action.RETURN: "sent back",
+        Action.APPROVE: "approved",
+        Action.WITHDRAW: "withdrawn",
+        Action.REOPEN: "reopened",
+    }[Action(action)]
+
+
+def _require(user: Any, move: Move) -> None:
+    if user is not None and not user.has_perm(move.permission):
+        raise PermissionDenied(f"You need the permission {move.permission!r} for this.")
+
+
+@transaction.atomic
+def claim_transition(
+    *,
+    claim: Claim,
+    action: str,
+    user: Any,
+    expected_version: int | None = None,
+    note: str = "",
+    **changes: Any,
+) -> Claim:
+    """Move one claim by the table, with other field changes, in one conditional UPDATE.
+
+    Steps: look the cell up for the state the caller saw (refused with a message naming the
+    state and the action), check the actor's permission, then update only if the row still has
+    that state and version (StaleVersionError otherwise), and record history with the note.
+    `user=None` means the system itself (a task), which needs no permission.
+    """
+    move = move_for(status=claim.status, action=action)
+    _require(user, move)
+    if action in _CLEARS_ASSIGNEE:
+        changes.setdefault("assignee", None)
+    update_versioned(
+        claim,
+        expected_version=claim.version if expected_version is None else expected_version,
+        condition=models.Q(status=claim.status),
+        by=user,
+        note=note or Action(action).label,
+        status=move.to,
+        **changes,
+    )
+    return claim
+
+
+@dataclass
+class BulkReport:
+    """What a bulk move did: how many claims moved, and how many were refused and why."""
+
+    changed: int = 0
+    refused: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def refused_count(self) -> int:
+        return sum(self.refused.values())
+
+    def describe(self) -> str:
+        """One sentence for a message: the count moved and each refusal reason with its count."""
+        text = f"{self.changed} claim(s) updated."
+        if self.refused:
+            reasons = "; ".join(f"{count} {reason}" for reason, count in self.refused.items())
+            text += f" Not changed: {reasons}."
+        return text
+
+
+@transaction.atomic
+def claims_transition(
+    *, claim_ids: Iterable[int], action: str, user: Any, note: str = ""
+) -> BulkReport:
+    """Move many claims by the same action with a few set-based queries, history included.
+
+    Steps: lock the chosen rows, group them by state, refuse the states the table does not allow
+    (counted by state in the report), check the permission once per allowed cell, then one
+    UPDATE per allowed state and one bulk insert of history rows.
+    """
+    ids = list(claim_ids)
+    report = BulkReport()
+    rows = list(
+        Claim.objects.select_for_update()
+        .filter(pk__in=ids)
+        .values_list("pk", "status")
+        .order_by("pk")
+    )
+    by_status: dict[str, list[int]] = {}
+    for pk, status in rows:
+        by_status.setdefault(status, []).append(pk)
+    now = timezone.now()
+    moved: list[int] = []
+    for status, pks in by_status.items():
+        move = TRANSITIONS.get((status, action))
+        if move is None:
+            report.refused[f"{Status(status).label.lower()}"] += len(pks)
+            continue
+        _require(user, move)
+        changes: dict[str, Any] = {"status": move.to}
+        if action in _CLEARS_ASSIGNEE:
+            changes["assignee"] = None
+        report.changed += Claim.objects.filter(pk__in=pks, status=status).update(
+            version=F("version") + 1, updated_at=now, **changes
+        )
+        moved.extend(pks)
+    missing = len(ids) - len(rows)
+    if missing:
+        report.refused["not found"] += missing
+    if moved:
+        record_history(Claim.objects.filter(pk__in=moved), by=user, note=note or action)
+    return report

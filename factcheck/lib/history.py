@@ -1,0 +1,53 @@
+"""History records for writes that Django's signals never see: `QuerySet.update()` and bulk paths.
+
+django-simple-history records `save()` and `delete()` through signals. Conditional updates (the
+version check), set-based bulk actions and `bulk_create` send no signal, so every such write in
+the services calls one of these right after it, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from simple_history.utils import bulk_create_with_history
+
+# History notes are stored as text; this keeps one runaway note from bloating every history row.
+NOTE_LIMIT = 4000
+
+
+def _actor(user: Any) -> Any:
+    """The user to store on a history row: None for the system or an anonymous request."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def record_history(
+    rows: models.QuerySet[Any] | Iterable[models.Model], *, by: Any, note: str = ""
+) -> None:
+    """Write one 'changed' history row per row, as it is now in the database.
+
+    Give it a queryset (re-read after the update) or instances refreshed from the database.
+    """
+    objects = list(rows)
+    if not objects:
+        return
+    model = type(objects[0])
+    model.history.bulk_history_create(  # type: ignore[attr-defined]
+        objects, update=True, default_user=_actor(by), default_change_reason=note[:NOTE_LIMIT]
+    )
+
+
+def create_with_history(
+    model: type[models.Model], objects: list[Any], *, by: Any, note: str = ""
+) -> list[Any]:
+    """`bulk_create` that also writes one 'created' history row per object."""
+    return bulk_create_with_history(
+        objects, model, default_user=_actor(by), default_change_reason=note[:NOTE_LIMIT]
+    )
+
+
+def annotate_save(instance: models.Model, *, by: Any, note: str = "") -> None:
+    """Tell the signal-driven history row of the next `save()` who did it and why."""
+    instance._history_user = _actor(by)  # type: ignore[attr-defined]
+    instance._change_reason = note[:NOTE_LIMIT]  # type: ignore[attr-defined]
