@@ -5,12 +5,15 @@ With no variables set the app runs locally: DEBUG on, SQLite in var/, and an emb
 DATABASE_URL and REDIS_URL to run on PostgreSQL and Redis.
 """
 
+import importlib.util
 import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets runtime code write the generic types mypy checks (forms.ModelForm[Evidence]).
@@ -99,6 +102,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "simple_history",
+    "axes",
+    "csp",
     "claims",
     "reviews",
 ]
@@ -112,8 +117,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sets CONTENT_SECURITY_POLICY on every response that has no policy of its own (the archived
+    # source view sends its own `sandbox`, which the middleware leaves alone).
+    "csp.middleware.CSPMiddleware",
     # Records the logged-in user on history rows written by save() inside a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -157,6 +167,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out username and address before any password is checked.
+# It needs the request, so tests log in with `client.force_login(user)`, not `client.login()`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims:dashboard"
@@ -210,6 +226,62 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Every page may load scripts, styles, images and fonts from our own origin only: no inline
+# script or style, no plugin, no framing, forms post only to us. The Django 5.2 admin works
+# under it (it has no inline scripts); templates must keep CSS and JS in static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# --- Login throttling (django-axes, database handler: works on SQLite) ----------------------
+# Failures count per username *and* client address: past the limit that pair is refused, even
+# with the right password, until the cool-off has passed; the same user from another address
+# and other users from this one are unaffected, so an attacker elsewhere cannot lock a colleague
+# out.
+AXES_FAILURE_LIMIT = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FACTCHECK_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login clears the count: three typos a day never add up to a lockout.
+AXES_RESET_ON_SUCCESS = True
+# Each attempt while locked out starts the cool-off again (the lockout page says so).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured(
+        "FACTCHECK_LOGIN_FAILURE_LIMIT and FACTCHECK_LOGIN_COOLOFF_MINUTES must be at least 1."
+    )
+# The client address. Without a proxy it is REMOTE_ADDR, which a client cannot forge. Behind
+# reverse proxies REMOTE_ADDR is the proxy, so everyone would share one address: set
+# FACTCHECK_PROXY_COUNT to the number of proxies in front of the app, each of which appends the
+# address it received the request from to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for).
+# The client is then the entry that many places from the right; anything to its left was sent
+# by the client and is ignored. This is django-ipware's AXES_IPWARE_META_PRECEDENCE_ORDER (only
+# X-Forwarded-For) with AXES_IPWARE_PROXY_COUNT = the proxies listed after the client (one less
+# than FACTCHECK_PROXY_COUNT), non-strict so that a forged prefix cannot void the chain.
+FACTCHECK_PROXY_COUNT = env_int("FACTCHECK_PROXY_COUNT", 0)
+if FACTCHECK_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("FACTCHECK_PROXY_COUNT must be 0 (no proxy) or more.")
+if FACTCHECK_PROXY_COUNT:
+    if importlib.util.find_spec("ipware") is None:
+        # Without django-ipware axes silently falls back to REMOTE_ADDR (the proxy).
+        raise ImproperlyConfigured("FACTCHECK_PROXY_COUNT needs django-ipware installed.")
+    AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_COUNT: int | None = FACTCHECK_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -217,7 +289,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Page sizes capped at 100, limit and offset validated: no query number reaches SQL unchecked.
+    "DEFAULT_PAGINATION_CLASS": "reviews.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }

@@ -2,7 +2,12 @@
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -10,14 +15,37 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reviews.models import Evidence, Verdict
+from reviews.pagination import BoundedLimitOffsetPagination
 from reviews.serializers import ClaimReviewSerializer, VerdictSerializer
 
+# Lists answer a malformed limit or offset with 400 (reviews/pagination.py).
+_BAD_PAGE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="limit or offset is not a whole number in range."
+)
+# The custom ClaimReview list pages like the default list; spectacular only knows the latter.
+_PAGE_PARAMETERS = [
+    OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1},
+        description=BoundedLimitOffsetPagination.limit_query_description,
+    ),
+    OpenApiParameter(
+        "offset",
+        {"type": "integer", "minimum": 0},
+        description=str(BoundedLimitOffsetPagination.offset_query_description),
+    ),
+]
 
+
+@extend_schema_view(
+    list=extend_schema(responses={200: VerdictSerializer(many=True), 400: _BAD_PAGE})
+)
 class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
     """Published verdicts, newest first, for the CMS to pull."""
 
     serializer_class = VerdictSerializer
     permission_classes = [IsAuthenticated]
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self) -> QuerySet[Verdict]:
         return (
@@ -29,7 +57,11 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
             )
         )
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="verdicts_claimreview_list")
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, 400: _BAD_PAGE},
+        parameters=_PAGE_PARAMETERS,
+        operation_id="verdicts_claimreview_list",
+    )
     @action(detail=False, url_path="claimreview", serializer_class=ClaimReviewSerializer)
     def claimreview_list(self, request: Request) -> Response:
         """All published verdicts as schema.org ClaimReview objects."""
