@@ -21,7 +21,10 @@ class ArticlePasteForm(forms.Form):
     source_url = forms.URLField(label="Original URL", max_length=2000, required=False)
     outlet = forms.CharField(max_length=200, required=False)
     author = forms.CharField(max_length=200, required=False)
-    published_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO, as a date input requires (the en-gb default dd/mm/yyyy would show as empty).
+    published_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ArticleUploadForm(forms.Form):

@@ -9,6 +9,26 @@ from django.db.models import QuerySet
 from claims.models import Claim
 from reviews.models import Evidence, Rating, RatingScale, Verdict
 
+# A versioned form posted without the version it was read at (an old cached page, a script) is
+# refused: saving it would overwrite whatever is stored without anyone having seen it.
+MISSING_VERSION = (
+    "Nothing was saved: this form did not say which version it was made from. "
+    "Check what is stored now, shown on this page, then save again."
+)
+RELOAD_TO_DECIDE = (
+    "Nothing was done: this page did not say which version of the verdict you read. "
+    "Reload the page, read the verdict again, then approve it or send it back."
+)
+
+
+def version_field(message: str = MISSING_VERSION) -> forms.IntegerField:
+    """The hidden version a versioned form carries: required, so no post skips the check."""
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": message, "invalid": message, "min_value": message},
+    )
+
 
 class EvidenceForm(forms.ModelForm[Evidence]):
     """A URL, a quote and a note, with the stance they take on the claim."""
@@ -30,9 +50,13 @@ class EvidenceForm(forms.ModelForm[Evidence]):
 
 
 class VerdictForm(forms.ModelForm[Verdict]):
-    """Draft or edit a verdict; the rating comes from the default scale."""
+    """Draft or edit a verdict; the rating comes from the default scale.
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    The version is the draft's version the author started from, or 0 when there was no draft
+    yet (so a draft written meanwhile in another page is a conflict, not overwritten).
+    """
+
+    version = version_field()
 
     class Meta:
         model = Verdict
@@ -44,13 +68,18 @@ class VerdictForm(forms.ModelForm[Verdict]):
         scale = RatingScale.objects.filter(is_default=True).first()
         ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
         self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
+        self.fields["version"].initial = self.instance.version if self.instance.pk else 0
 
 
 class VerdictDecisionForm(forms.Form):
     """An approver's decision: the version they read, and a note when sending the draft back."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    version = version_field(RELOAD_TO_DECIDE)
+    note = forms.CharField(
+        label="Or send back with a note",
+        widget=forms.Textarea(attrs={"rows": 2, "id": "return-note"}),
+        required=False,
+    )
 
 
 def reviewers() -> QuerySet[Any]:
@@ -71,8 +100,12 @@ class ClaimAssignForm(forms.Form):
     priority = forms.TypedChoiceField(
         choices=Claim.Priority.choices, coerce=int, initial=Claim.Priority.NORMAL
     )
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # A date input only takes ISO dates: the locale's format (dd/mm/yyyy in en-gb) would render
+    # as an empty field, and re-saving the form would then clear the due date.
+    due_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    version = version_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """End to end in a real browser: paste an article, select, research, draft, approve, publish."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,7 +36,7 @@ def _log_out(page: Any) -> None:
 
 
 def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
-    page: Any, live_server: Any
+    page: Any, live_server: Any, screenshot: Callable[..., Any]
 ) -> None:
     base = live_server.url
     UserFactory(username="eda", role="Editor")
@@ -48,6 +49,7 @@ def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
     page.fill("#id_body", ARTICLE)
     page.click("text=Import and extract claims")
     page.wait_for_selector("#article-body")
+    screenshot(page, "article")
     assert "<script>window.hacked = true</script>" in page.inner_text("#article-body")
     assert page.evaluate("window.hacked === undefined")
     article = Article.objects.get()
@@ -82,6 +84,7 @@ def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
     page.click(f"#awaiting >> text={claim.text[:30]}")
     page.click("text=Approve and publish")
     assert page.inner_text("#claim-status") == "Published"
+    screenshot(page, "published")
 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED

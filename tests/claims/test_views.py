@@ -1,13 +1,19 @@
 """Newsroom screens: login, import with clear errors, escaped article text, claim actions."""
 
+import datetime
+import re
 from http import HTTPStatus
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from claims.forms import ArticlePasteForm
 from claims.models import Article, Claim
+from claims.views import PAGE_SIZE
 from tests.factories import ArticleFactory, ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +40,25 @@ def test_the_login_page_is_served() -> None:
 
 
 def test_the_dashboard_counts_claims_by_status(editor: Any) -> None:
-    article = ArticleFactory(title="Counted article")
-    Claim.objects.create(article=article, text="The", start=0, end=3, position=0)
+    article = ArticleFactory(title="Counted article", body="The one. The two. The six.")
+    for position, (start, status) in enumerate(
+        [(0, "candidate"), (9, "candidate"), (18, "in_review")]
+    ):
+        Claim.objects.create(
+            article=article,
+            text="The",
+            start=start,
+            end=start + 3,
+            position=position,
+            status=status,
+        )
+    ArticleFactory(title="Article without claims")
     response = _client(editor).get("/")
     assert response.status_code == HTTPStatus.OK
-    assert response.context["articles"][0].n_candidate == 1
+    empty, counted = response.context["articles"].page  # newest first
+    assert (counted.n_claims, counted.n_candidate, counted.n_in_review) == (3, 2, 1)
+    assert (counted.n_selected, counted.n_published) == (0, 0)
+    assert (empty.n_claims, empty.n_candidate) == (0, 0)
 
 
 def test_pasting_an_article_redirects_to_it_with_claims(editor: Any) -> None:
@@ -189,3 +209,106 @@ def test_the_article_page_shows_each_flag_with_its_sentences(editor: Any) -> Non
     content = _client(editor).get(f"/articles/{article.pk}/").content.decode()
     assert "1,075" in content
     assert "“The first round reached 610 households.”" in content
+
+
+def _many_claims(count: int, **fields: Any) -> list[Claim]:
+    """`count` claims of one article, anchored to their own sentences (one bulk insert)."""
+    sentences = [f"Claim number {n:05d} says 5. " for n in range(count)]
+    article = ArticleFactory(body="".join(sentences))
+    width = len(sentences[0])
+    return Claim.objects.bulk_create(
+        Claim(
+            article=article,
+            text=sentences[n].strip(),
+            start=n * width,
+            end=n * width + len(sentences[n].strip()),
+            position=n,
+            **fields,
+        )
+        for n in range(count)
+    )
+
+
+def _listed(response: Any, list_id: str) -> list[str]:
+    content = response.content.decode()
+    section = content[content.index(f'id="{list_id}"') :].split("</section>")[0]
+    return re.findall(r'<a href="/claims/(\d+)/">', section)
+
+
+def test_a_reviewer_with_thousands_of_claims_gets_one_small_page(reviewer: Any) -> None:
+    claims = _many_claims(2_500, status=Claim.Status.IN_REVIEW, assignee=reviewer)
+    response = _client(reviewer).get("/")
+    assert response.status_code == HTTPStatus.OK
+    mine = response.context["my_claims"].page
+    assert len(mine) == PAGE_SIZE == 25
+    assert mine.paginator.count == 2_500
+    assert _listed(response, "my-claims") == [str(claim.pk) for claim in claims[:PAGE_SIZE]]
+    assert "page 1 of 100" in response.content.decode()
+
+
+def test_each_dashboard_list_has_its_own_page_number(editor: Any) -> None:
+    _many_claims(60, status=Claim.Status.SELECTED)
+    _many_claims(30, status=Claim.Status.IN_REVIEW, assignee=editor)
+    response = _client(editor).get("/", {"queue_page": "3", "mine_page": "2"})
+    assert response.context["open_claims"].page.number == 3
+    assert len(response.context["open_claims"].page) == 10
+    assert response.context["my_claims"].page.number == 2
+    assert len(response.context["my_claims"].page) == 5
+    # The link to the queue's previous page keeps "my claims" on its page.
+    previous = response.context["open_claims"].previous_url
+    assert "queue_page=2" in previous and "mine_page=2" in previous
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "999", "1e3", "99999999999999999999", ""])
+def test_a_page_number_that_is_not_one_falls_back_to_a_page(editor: Any, number: str) -> None:
+    _many_claims(30, status=Claim.Status.SELECTED)
+    response = _client(editor).get("/", {"queue_page": number, "articles_page": number})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["open_claims"].page.number in {1, 2}
+    assert len(response.context["open_claims"].page) > 0
+
+
+def test_the_dashboard_pages_articles(editor: Any) -> None:
+    for _ in range(PAGE_SIZE + 2):
+        ArticleFactory()
+    response = _client(editor).get("/", {"articles_page": "2"})
+    assert len(response.context["articles"].page) == 2
+    assert response.context["articles"].page.paginator.count == PAGE_SIZE + 2
+
+
+def test_the_dashboard_shows_the_whole_claim_text(reviewer: Any) -> None:
+    text = (
+        "The council said the new bus lanes cut average journey times by eleven minutes, "
+        "a figure its own report gives as four."
+    )
+    claim = ClaimFactory(text=text, status=Claim.Status.SELECTED)
+    assert len(text) > 80 and str(claim) != text
+    response = _client(reviewer).get("/")
+    assert text in response.content.decode()
+
+
+def test_the_dashboard_never_reads_article_bodies(editor: Any) -> None:
+    _many_claims(5, status=Claim.Status.SELECTED)
+    _many_claims(5, status=Claim.Status.IN_REVIEW, assignee=editor)
+    _many_claims(5, status=Claim.Status.AWAITING_APPROVAL)
+    client = _client(editor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert all(len(response.context[name].page) == 5 for name in ("my_claims", "open_claims"))
+    assert len(response.context["awaiting"].page) == 5
+    article_queries = [query["sql"] for query in queries if "claims_article" in query["sql"]]
+    assert article_queries
+    # Counting the articles for their pager does not go through every claim.
+    assert any(
+        sql.startswith("SELECT COUNT(*)") and "claims_claim" not in sql for sql in article_queries
+    )
+    for sql in article_queries:
+        assert '"body"' not in sql
+        assert '"consistency_flags"' not in sql
+        assert '"extraction"' not in sql
+
+
+def test_the_paste_form_shows_a_publication_date_as_an_iso_date() -> None:
+    form = ArticlePasteForm(initial={"published_on": datetime.date(2025, 3, 4)})
+    assert 'value="2025-03-04"' in str(form["published_on"])
