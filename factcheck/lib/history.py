@@ -33,7 +33,7 @@ def record_history(
     if not objects:
         return
     model = type(objects[0])
-    model.history.bulk_history_create(  # type: ignore[attr-defined]
+    model.history.bulk_history_create(
         objects, update=True, default_user=_actor(by), default_change_reason=note[:NOTE_LIMIT]
     )
 
