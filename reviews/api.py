@@ -51,6 +51,12 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
         return (
             Verdict.objects.published()
             .select_related("claim__article", "rating__scale", "author", "approved_by")
+            # The CMS gets the claim and the article's title and URL, never the whole body.
+            .defer(
+                "claim__article__body",
+                "claim__article__extraction",
+                "claim__article__consistency_flags",
+            )
             .prefetch_related(
                 "rating__scale__ratings",
                 Prefetch("claim__evidence", queryset=Evidence.objects.order_by("added_at", "pk")),

@@ -312,3 +312,21 @@ def test_the_dashboard_never_reads_article_bodies(editor: Any) -> None:
 def test_the_paste_form_shows_a_publication_date_as_an_iso_date() -> None:
     form = ArticlePasteForm(initial={"published_on": datetime.date(2025, 3, 4)})
     assert 'value="2025-03-04"' in str(form["published_on"])
+
+
+def test_the_article_page_reads_the_stored_extraction_and_never_re_runs_it(editor: Any) -> None:
+    from unittest import mock
+
+    from claims import services
+
+    body = "The council spent 48 million pounds in 2025. What a lovely day it was."
+    article = services.article_import(title="Stored", body=body, created_by=editor)
+    stored = article.extraction["sentences"]
+    assert [body[s["start"] : s["end"]] for s in stored] == [
+        "The council spent 48 million pounds in 2025.",
+        "What a lovely day it was.",
+    ]
+    with mock.patch("claims.services.extract", side_effect=AssertionError("re-extracted")):
+        response = _client(editor).get(f"/articles/{article.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    assert "What a lovely day it was." in response.content.decode()
