@@ -333,15 +333,15 @@ def verdict_save(
 
 
 @transaction.atomic
-def verdict_submit(*, verdict: Verdict, user: Any) -> Verdict:
-    """The author sends a draft to a second person for approval."""
+def verdict_submit(*, verdict: Verdict, user: Any, expected_version: int | None = None) -> Verdict:
+    """The author sends the draft they read to a second person for approval."""
     if verdict.author_id != user.pk:
         raise ValidationError("Only the author submits a draft for approval.")
     if verdict.submitted_at is not None or verdict.is_published:
         raise ValidationError("This verdict was already submitted.")
     update_versioned(
         verdict,
-        expected_version=verdict.version,
+        expected_version=verdict.version if expected_version is None else expected_version,
         by=user,
         note="submitted",
         submitted_at=timezone.now(),

@@ -269,10 +269,18 @@ def verdict_save(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_view("reviews.add_verdict")
 @require_POST
 def verdict_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The author sends the draft for approval."""
+    """The author sends the draft they read for approval."""
     verdict = get_object_or_404(Verdict.objects.select_related("claim"), pk=pk)
+    form = VerdictDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, RELOAD_TO_DECIDE)
+        return redirect(verdict.claim)
     try:
-        services.verdict_submit(verdict=verdict, user=request.user)
+        services.verdict_submit(
+            verdict=verdict, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except StaleVersionError:
+        messages.error(request, "Not sent: the draft changed after you read it. Read it again.")
     except ValidationError as error:
         flash_errors(request, error)
     else:

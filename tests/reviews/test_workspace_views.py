@@ -407,7 +407,9 @@ def test_a_draft_is_submitted_approved_and_published_from_the_workspace(
     editor: Any, reviewer: Any
 ) -> None:
     verdict = _draft(reviewer, summary="Too high.")
-    response = _client(reviewer).post(f"/verdicts/{verdict.pk}/submit/")
+    response = _client(reviewer).post(
+        f"/verdicts/{verdict.pk}/submit/", {"version": verdict.version}
+    )
     assert response.status_code == HTTPStatus.FOUND
     verdict.refresh_from_db()
     assert verdict.submitted_at is not None
@@ -445,3 +447,22 @@ def test_a_draft_sent_back_with_a_note_reaches_its_author(editor: Any, reviewer:
     assert "Sent back: Cite the council report." in page
     timeline = page[page.index('id="timeline"') :]
     assert "Sent back to the author" in timeline and "Cite the council report." in timeline
+
+
+def test_submitting_a_draft_that_changed_since_it_was_read_is_refused(reviewer: Any) -> None:
+    verdict = _draft(reviewer, summary="Too high.")
+    seen = verdict.version
+    Verdict.objects.filter(pk=verdict.pk).update(version=seen + 1)
+    response = _client(reviewer).post(
+        f"/verdicts/{verdict.pk}/submit/", {"version": seen}, follow=True
+    )
+    assert "changed after you read it" in response.content.decode()
+    verdict.refresh_from_db()
+    assert verdict.submitted_at is None
+
+
+def test_submitting_without_the_version_read_is_refused(reviewer: Any) -> None:
+    verdict = _draft(reviewer, summary="Too high.")
+    _client(reviewer).post(f"/verdicts/{verdict.pk}/submit/")
+    verdict.refresh_from_db()
+    assert verdict.submitted_at is None
