@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "simple_history",
+    "django_htmx",
     "axes",
     "csp",
     "claims",
@@ -122,6 +123,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records the logged-in user on history rows written by save() inside a request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # request.htmx: views answer an htmx request with the one panel it swaps.
+    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
