@@ -23,7 +23,7 @@ test: ## Run the whole test suite (SQLite + embedded broker unless DATABASE_URL/
 	$(PY) -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 
 test-services: ## Run the test suite against local PostgreSQL and Redis (real worker, real broker)
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(MAKE) test
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) FACTCHECK_EXPECT_BACKEND=postgresql $(MAKE) test
 
 lint: ## ruff, ruff format --check, import layering, mypy, makemigrations --check, check --deploy
 	@scripts/bootstrap.sh requirements-dev.txt

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Browser tests drive Debian's chromium through Playwright; install it from Debian's packages when
-# missing and we can (root with apt-get). Never downloads a browser build of its own.
+# Tools the test suite needs from Debian's packages, installed when missing and we can (root with
+# apt-get): chromium for the browser tests (Playwright drives it; we never download a browser
+# build of our own) and the openssl command, which makes the TLS tests' certificate. Under
+# CI=true a tool that is still missing fails here, as the tests needing it would.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
+command -v openssl >/dev/null || missing+=(openssl)
+if [ "${#missing[@]}" = 0 ]; then exit 0; fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium and chromium-driver for the browser tests..."
+  echo "Installing Debian's ${missing[*]} for the tests..."
   DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
-echo "No /usr/bin/chromium: install Debian's 'chromium' package to run the browser tests." >&2
+echo "Missing Debian packages for the tests: ${missing[*]} (chromium for the browser tests," \
+  "openssl for the TLS tests)." >&2
 if [ "${CI:-}" = "true" ]; then exit 1; fi

@@ -1,9 +1,14 @@
-"""Shared fixtures: users per role, a local HTTP server, and test broker wiring."""
+"""Shared fixtures: users per role, a local HTTP server, and test broker wiring.
+
+Also loads the URL coverage check (tests/url_coverage.py) and a hypothesis profile without a
+deadline: on a loaded 2-core machine a property test must fail for a wrong answer, never for time.
+"""
 
 import importlib
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,9 +16,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from factcheck.celery import app as celery_app
 from tests.factories import UserFactory
+
+pytest_plugins = ["tests.url_coverage"]
+
+# Tests that set their own @settings inherit this for whatever they leave out.
+hypothesis_settings.register_profile("factcheck", deadline=None)
+hypothesis_settings.load_profile("factcheck")
 
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -37,12 +49,48 @@ else:
     (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
 
 
+def _fail_skips_under_ci(report: Any) -> Any:
+    """In CI a skip hides a missing tool or service: report it as a failure, with its reason."""
+    if report.skipped and os.environ.get("CI") == "true" and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Skipped under CI=true, where nothing may be skipped: {reason}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    return _fail_skips_under_ci((yield))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    return _fail_skips_under_ci((yield))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _empty_redis_test_queue() -> None:
     """Start each run with an empty Redis test queue (messages of earlier runs would be noise)."""
     if settings.REDIS_URL:
         with celery_app.connection_for_write() as connection:
             connection.default_channel.queue_purge(celery_app.conf.task_default_queue)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Hash test passwords with a fast hasher (as cookiecutter-django does).
+
+    Every factory user gets a password; with the production hasher each one costs most of a
+    second of CPU on this machine, which made the suite slow for no gain in what it proves.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _approval_gate_off(settings: Any) -> None:
+    """Tests of other rules approve without archiving a source first; the gate's own tests
+    (tests/reviews/test_approval_gate.py) and the browser walk turn it back on."""
+    settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE = 0
 
 
 @pytest.fixture(autouse=True)
@@ -59,8 +107,8 @@ def reference_data(transactional_db: None) -> None:
     """
     from django.apps import apps
 
-    migration = importlib.import_module("reviews.migrations.0002_default_scale_and_roles")
-    migration.forwards(apps, None)
+    for name in ("0002_default_scale_and_roles", "0005_comment_permissions"):
+        importlib.import_module(f"reviews.migrations.{name}").forwards(apps, None)
 
 
 @pytest.fixture
@@ -85,6 +133,8 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+    # Seconds to wait before answering: a slow server, for timeout tests.
+    delay: float = 0.0
 
 
 @dataclass
@@ -98,9 +148,11 @@ class LocalServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def add(self, path: str, body: str | bytes, status: int = 200, **headers: str) -> str:
+    def add(
+        self, path: str, body: str | bytes, status: int = 200, delay: float = 0.0, **headers: str
+    ) -> str:
         raw = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(status, raw, {"Content-Type": "text/html", **headers})
+        self.routes[path] = Route(status, raw, {"Content-Type": "text/html", **headers}, delay)
         return self.url(path)
 
 
@@ -113,6 +165,8 @@ def local_server() -> Iterator[LocalServer]:
         def do_GET(self) -> None:
             hits.append(self.path)
             route = routes.get(self.path, Route(404, b"not found", {"Content-Type": "text/plain"}))
+            if route.delay:
+                time.sleep(route.delay)
             self.send_response(route.status)
             for name, value in route.headers.items():
                 self.send_header(name, value)
@@ -129,6 +183,20 @@ def local_server() -> Iterator[LocalServer]:
     yield LocalServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def real_worker(reference_data: None) -> Iterator[Any]:
+    """A real Celery worker (solo pool, in a thread) consuming this test process's queue.
+
+    Needs committed rows: use it from `django_db(transaction=True)` tests.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
+    ) as running:
+        yield running
 
 
 @pytest.fixture

@@ -32,21 +32,30 @@ def _published(**kwargs: Any) -> Any:
     return verdict
 
 
-def test_it_refuses_a_request_without_a_token() -> None:
-    response = APIClient().get("/api/v1/verdicts/")
+def _refused_without_data(response: Any) -> None:
+    """401 with the scheme to use, and nothing of the published verdict in the body."""
     assert response.status_code == HTTPStatus.UNAUTHORIZED
+    assert response["WWW-Authenticate"] == "Token"
+    assert b"Published secret" not in response.content and "results" not in response.json()
+
+
+def test_it_refuses_a_request_without_a_token() -> None:
+    _published(summary="Published secret")
+    _refused_without_data(APIClient().get("/api/v1/verdicts/"))
 
 
 def test_it_refuses_a_wrong_token() -> None:
+    _published(summary="Published secret")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert client.get("/api/v1/verdicts/").status_code == HTTPStatus.UNAUTHORIZED
+    _refused_without_data(client.get("/api/v1/verdicts/"))
 
 
 def test_it_refuses_a_session_login_without_a_token(reviewer: Any) -> None:
+    _published(summary="Published secret")
     client = APIClient()
     client.force_login(reviewer)
-    assert client.get("/api/v1/verdicts/").status_code == HTTPStatus.UNAUTHORIZED
+    _refused_without_data(client.get("/api/v1/verdicts/"))
 
 
 def test_it_lists_only_published_verdicts(cms_client: APIClient) -> None:
@@ -75,8 +84,10 @@ def test_it_lists_without_a_query_per_verdict(
 
 
 def test_a_draft_is_not_found_by_id(cms_client: APIClient) -> None:
-    draft = VerdictFactory()
-    assert cms_client.get(f"/api/v1/verdicts/{draft.pk}/").status_code == HTTPStatus.NOT_FOUND
+    draft = VerdictFactory(summary="Draft secret")
+    response = cms_client.get(f"/api/v1/verdicts/{draft.pk}/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert b"Draft secret" not in response.content
 
 
 def test_it_renders_a_schema_org_claimreview(cms_client: APIClient) -> None:
@@ -108,3 +119,79 @@ def test_the_openapi_schema_is_served(cms_client: APIClient) -> None:
     response = cms_client.get("/api/v1/schema/")
     assert response.status_code == HTTPStatus.OK
     assert b"/api/v1/verdicts/" in response.content
+
+
+def test_it_returns_one_published_verdict_by_id(cms_client: APIClient) -> None:
+    verdict = _published(summary="One of them.", explanation="Because the report says 30.")
+    EvidenceFactory(claim=verdict.claim, url="https://stats.example/t", quote="30, not 40.")
+    response = cms_client.get(f"/api/v1/verdicts/{verdict.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    item = response.json()
+    assert item["id"] == verdict.pk and item["claim_id"] == verdict.claim_id
+    assert item["summary"] == "One of them."
+    assert item["explanation"] == "Because the report says 30."
+    assert item["rating"] == "False" and item["rating_scale"] == "Truth scale"
+    assert item["evidence"] == [
+        {"url": "https://stats.example/t", "quote": "30, not 40.", "stance": "context", "note": ""}
+    ]
+
+
+def test_it_pages_with_limit_and_offset_newest_first(cms_client: APIClient) -> None:
+    verdicts = [_published(summary=f"Verdict {number}") for number in range(5)]
+    first = cms_client.get("/api/v1/verdicts/", {"limit": 2}).json()
+    assert first["count"] == 5
+    assert len(first["results"]) == 2
+    assert first["previous"] is None and "offset=2" in first["next"]
+    last = cms_client.get("/api/v1/verdicts/", {"limit": 2, "offset": 4}).json()
+    assert len(last["results"]) == 1 and last["next"] is None
+    seen = [
+        item["id"]
+        for offset in (0, 2, 4)
+        for item in cms_client.get("/api/v1/verdicts/", {"limit": 2, "offset": offset}).json()[
+            "results"
+        ]
+    ]
+    assert sorted(seen) == sorted(verdict.pk for verdict in verdicts)
+    assert len(set(seen)) == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"limit": 2**63}, {"offset": 2**63}, {"limit": 10**30}, {"limit": -1}, {"offset": "x"}],
+    ids=["limit-2**63", "offset-2**63", "limit-10**30", "limit-negative", "offset-junk"],
+)
+def test_odd_page_numbers_get_a_page_or_a_400_never_a_crash(
+    cms_client: APIClient, query: dict[str, Any]
+) -> None:
+    """SQLite raises on integers of 2**63 and more in LIMIT/OFFSET (RELIABILITY.md)."""
+    _published()
+    response = cms_client.get("/api/v1/verdicts/", query)
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST}
+    if response.status_code == HTTPStatus.OK:
+        assert len(response.json()["results"]) <= 1
+
+
+def test_a_withdrawn_verdict_leaves_the_list_detail_and_claimreview(
+    cms_client: APIClient,
+) -> None:
+    from reviews import services
+
+    kept = _published(summary="Still stands.")
+    withdrawn = _published(summary="Withdrawn.")
+    services.verdicts_withdraw(verdict_ids=[withdrawn.pk], user=UserFactory(role="Editor"))
+    listed = cms_client.get("/api/v1/verdicts/").json()
+    assert [item["id"] for item in listed["results"]] == [kept.pk] and listed["count"] == 1
+    reviews = cms_client.get("/api/v1/verdicts/claimreview/").json()["results"]
+    assert [review["reviewBody"] for review in reviews] == ["Still stands."]
+    for path in (
+        f"/api/v1/verdicts/{withdrawn.pk}/",
+        f"/api/v1/verdicts/{withdrawn.pk}/claimreview/",
+    ):
+        assert cms_client.get(path).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_api_root_lists_the_verdicts_endpoint(cms_client: APIClient) -> None:
+    response = cms_client.get("/api/v1/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["verdicts"].endswith("/api/v1/verdicts/")
+    assert APIClient().get("/api/v1/").status_code == HTTPStatus.UNAUTHORIZED

@@ -47,9 +47,10 @@ def test_the_same_url_spelled_differently_shares_one_source(
 
 def test_it_refuses_a_url_the_server_would_never_fetch(reviewer: Any) -> None:
     claim = ClaimFactory(status=Claim.Status.SELECTED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         services.evidence_add(claim=claim, user=reviewer, url="ftp://files.example/report")
-    assert not Source.objects.exists()
+    assert caught.value.message_dict == {"url": ["Only http:// and https:// URLs can be fetched."]}
+    assert not Source.objects.exists() and not claim.evidence.exists()
 
 
 def test_the_task_archives_the_page_as_text(local_server: Any) -> None:

@@ -165,9 +165,7 @@ def test_approving_refuses_a_draft_changed_since_the_approver_read_it(
     assert not Verdict.objects.published().exists()
 
 
-def test_a_verdict_that_is_no_longer_current_cannot_be_approved(
-    editor: Any, reviewer: Any
-) -> None:
+def test_a_verdict_that_is_no_longer_current_cannot_be_approved(editor: Any, reviewer: Any) -> None:
     verdict = _submitted_verdict(reviewer)
     Verdict.objects.filter(pk=verdict.pk).update(is_current=False)
     verdict.refresh_from_db()

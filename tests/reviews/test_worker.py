@@ -1,7 +1,8 @@
 """Integration: a real Celery worker on the configured broker (embedded or Redis) archives a source.
 
 The worker runs in a thread of the test process (solo pool) against the committed database rows,
-so these tests use transactional database access.
+so these tests use transactional database access. They fail, rather than pass vacuously, when
+tasks would run eagerly in the caller instead of going through the broker.
 """
 
 import time
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from celery.signals import task_prerun
 
 from claims.models import Claim
 from factcheck.celery import app as celery_app
@@ -17,19 +18,26 @@ from reviews import services
 from reviews.models import Source
 from tests.factories import ClaimFactory
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("reference_data"),
-]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker() -> Iterator[Any]:
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
-    ) as running:
-        yield running
+def task_runs() -> Iterator[list[dict[str, Any]]]:
+    """How each task started in this process was delivered (eagerly, or by the broker)."""
+    runs: list[dict[str, Any]] = []
+
+    def record(task: Any = None, **kwargs: Any) -> None:
+        runs.append(
+            {
+                "name": task.name,
+                "eager": bool(task.request.is_eager),
+                "delivery": dict(task.request.delivery_info or {}),
+            }
+        )
+
+    task_prerun.connect(record, weak=False)
+    yield runs
+    task_prerun.disconnect(record)
 
 
 def _wait_for(source_id: int, timeout: float = 30.0) -> Source:
@@ -43,8 +51,12 @@ def _wait_for(source_id: int, timeout: float = 30.0) -> Source:
     raise AssertionError(f"the worker did not finish source {source_id} in {timeout}s")
 
 
+def test_tasks_are_not_run_eagerly() -> None:
+    assert celery_app.conf.task_always_eager is False
+
+
 def test_a_real_worker_archives_the_source_of_new_evidence(
-    worker: Any, reviewer: Any, local_server: Any
+    real_worker: Any, task_runs: list[dict[str, Any]], reviewer: Any, local_server: Any
 ) -> None:
     claim = ClaimFactory(status=Claim.Status.SELECTED)
     url = local_server.add("/evidence", "<title>Evidence</title><p>The figure was 30.</p>")
@@ -52,4 +64,8 @@ def test_a_real_worker_archives_the_source_of_new_evidence(
     source = _wait_for(evidence.source_id)
     assert source.fetch_status == Source.FetchStatus.FETCHED
     assert source.title == "Evidence" and "The figure was 30." in source.text
-    assert celery_app.conf.broker_url.split(":")[0] in {"redis", "filesystem"}
+    fetches = [run for run in task_runs if run["name"] == "reviews.tasks.source_fetch"]
+    assert len(fetches) == 1, task_runs
+    # Taken from this test process's own queue on the broker, not run in the caller.
+    assert fetches[0]["eager"] is False
+    assert fetches[0]["delivery"].get("routing_key") == celery_app.conf.task_default_queue
