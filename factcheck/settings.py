@@ -362,6 +362,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Product settings -----------------------------------------------------------------------
 # Sentences scoring at least this become candidate claims (0..1).
 FACTCHECK_CANDIDATE_THRESHOLD = env_float("FACTCHECK_CANDIDATE_THRESHOLD", 0.5)
+# Approval gate: a verdict is approved only when its claim has at least this many evidence items
+# whose source is archived (0 turns the gate off).
+FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE = env_int("FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE", 1)
 # How many fetch attempts a source gets before it is marked failed for good.
 FACTCHECK_FETCH_MAX_ATTEMPTS = env_int("FACTCHECK_FETCH_MAX_ATTEMPTS", 3)
 # Networks the fetcher may reach even though they are private or loopback (tests only).

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reviews.models import Evidence, Verdict
+from reviews.models import Evidence, Verdict, VerdictCorrection
 from reviews.pagination import BoundedLimitOffsetPagination
 from reviews.serializers import ClaimReviewSerializer, VerdictSerializer
 
@@ -60,6 +60,10 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
             .prefetch_related(
                 "rating__scale__ratings",
                 Prefetch("claim__evidence", queryset=Evidence.objects.order_by("added_at", "pk")),
+                Prefetch(
+                    "corrections",
+                    queryset=VerdictCorrection.objects.select_related("rating", "previous_rating"),
+                ),
             )
         )
 

@@ -69,6 +69,7 @@ class Source(models.Model):
 # A quote is an excerpt, not a copy of the page (the archive keeps the page); a note is a note.
 QUOTE_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 5000
 
 
 class Evidence(models.Model):
@@ -218,6 +219,10 @@ class Verdict(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set by each correction after publication (schema.org dateModified).
+    modified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -258,6 +263,27 @@ class Verdict(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def archived_evidence_count(self) -> int:
+        """Evidence items on the claim whose source has been fetched and archived."""
+        return self.claim.evidence.filter(source__fetch_status=Source.FetchStatus.FETCHED).count()
+
+    def approval_blockers(self) -> list[str]:
+        """Why this verdict cannot be approved yet, in words for the editor (empty: it can)."""
+        from django.conf import settings
+
+        needed = settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE
+        have = self.archived_evidence_count() if needed else 0
+        if have < needed:
+            return [
+                f"Approval needs at least {needed} evidence item(s) with an archived source; "
+                f"this claim has {have}. Wait for the archive or add a source."
+            ]
+        return []
+
     def can_be_approved_by(self, user: Any) -> bool:
         """A submitted, unpublished verdict may be approved by an approver who did not write it."""
         return (
@@ -267,3 +293,64 @@ class Verdict(models.Model):
             and user.pk != self.author_id
             and user.has_perm("reviews.approve_verdict")
         )
+
+
+class VerdictCorrection(models.Model):
+    """A change to a published verdict: what it said before, the public note, who and when.
+
+    With the verdict's current fields these rows give every version that was ever published.
+    """
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="corrections")
+    previous_rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    previous_summary = models.CharField(max_length=280)
+    previous_explanation = models.TextField(blank=True)
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    summary = models.CharField(max_length=280)
+    explanation = models.TextField(blank=True)
+    note = models.TextField(help_text="The public correction note, shown with the verdict.")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="corrections_made"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="correction_has_a_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction of verdict {self.verdict_id} at {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
+class Comment(models.Model):
+    """A message in a claim's thread between reviewer and editor (return notes are comments)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        RETURN = "return", "Sent back"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="comment_thread_order")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_MAX_LENGTH),
+                name="comment_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from reviews.models import Evidence, Verdict
+from reviews.models import Evidence, Verdict, VerdictCorrection
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
@@ -14,6 +14,17 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
     class Meta:
         model = Evidence
         fields = ["url", "quote", "stance", "note"]
+
+
+class CorrectionSerializer(serializers.ModelSerializer[VerdictCorrection]):
+    """A public correction of a published verdict: when, why, and the rating before and after."""
+
+    previous_rating = serializers.CharField(source="previous_rating.label")
+    rating = serializers.CharField(source="rating.label")
+
+    class Meta:
+        model = VerdictCorrection
+        fields = ["corrected_at", "note", "previous_rating", "rating", "previous_summary"]
 
 
 class VerdictSerializer(serializers.ModelSerializer[Verdict]):
@@ -29,6 +40,7 @@ class VerdictSerializer(serializers.ModelSerializer[Verdict]):
     author = serializers.CharField(source="author.get_full_name")
     approved_by = serializers.CharField(source="approved_by.get_full_name")
     evidence = EvidenceSerializer(source="claim.evidence", many=True)
+    corrections = CorrectionSerializer(many=True)
 
     class Meta:
         model = Verdict
@@ -46,7 +58,9 @@ class VerdictSerializer(serializers.ModelSerializer[Verdict]):
             "author",
             "approved_by",
             "published_at",
+            "modified_at",
             "evidence",
+            "corrections",
         ]
 
 
@@ -69,7 +83,7 @@ class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
         item_reviewed: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
         if article.author:
             item_reviewed["author"] = {"@type": "Person", "name": article.author}
-        return {
+        review: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
             "datePublished": verdict.published_at.isoformat() if verdict.published_at else None,
@@ -79,3 +93,18 @@ class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
             "reviewBody": verdict.summary,
             "itemReviewed": item_reviewed,
         }
+        if verdict.modified_at:
+            review["dateModified"] = verdict.modified_at.isoformat()
+        corrections = list(verdict.corrections.all())
+        if corrections:
+            # schema.org has no correction property on ClaimReview; CreativeWork.correction
+            # takes text or a CorrectionComment, which is what each note is.
+            review["correction"] = [
+                {
+                    "@type": "CorrectionComment",
+                    "text": correction.note,
+                    "datePublished": correction.corrected_at.isoformat(),
+                }
+                for correction in corrections
+            ]
+        return review

@@ -21,12 +21,15 @@ from factcheck.lib.htmltext import readable_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
 from reviews.models import (
+    COMMENT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
+    Comment,
     Evidence,
     Rating,
     Source,
     Verdict,
+    VerdictCorrection,
 )
 
 logger = logging.getLogger(__name__)
@@ -365,6 +368,9 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
         raise ValidationError("This verdict is already published.")
     if not verdict.is_current:
         raise ValidationError("This verdict was withdrawn; approve the current one.")
+    blockers = verdict.approval_blockers()
+    if blockers:
+        raise ValidationError(blockers, code="approval_gate")
     now = timezone.now()
     update_versioned(
         verdict,
@@ -401,6 +407,9 @@ def verdict_return(
         return_note=note,
     )
     claim_transition(claim=verdict.claim, action=Action.RETURN, user=user, note=note)
+    comment = Comment(claim=verdict.claim, author=user, kind=Comment.Kind.RETURN, body=note)
+    annotate_save(comment, by=user, note="sent back")
+    comment.save()
     return verdict
 
 
@@ -435,9 +444,16 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
             pk__in=verdict_ids, is_current=True, published_at__isnull=False
         )
     )
+    now = timezone.now()
     for verdict in verdicts:
         update_versioned(
-            verdict, expected_version=verdict.version, by=user, note=note, is_current=False
+            verdict,
+            expected_version=verdict.version,
+            by=user,
+            note=note,
+            is_current=False,
+            withdrawn_at=now,
+            withdrawal_reason=note,
         )
         claim_transition(claim=verdict.claim, action=Action.WITHDRAW, user=user, note=note)
     logger.info("%s withdrew verdicts %s", user, [verdict.pk for verdict in verdicts])
@@ -448,3 +464,91 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
 def claim_reopen(*, claim: Claim, user: Any, note: str = "") -> Claim:
     """Put a claim whose verdict was withdrawn back in review, for a new verdict."""
     return claim_transition(claim=claim, action=Action.REOPEN, user=user, note=note or "reopened")
+
+
+# --- Corrections and comments -----------------------------------------------------------------
+
+
+@transaction.atomic
+def verdict_correct(
+    *,
+    verdict: Verdict,
+    user: Any,
+    rating: Rating,
+    summary: str,
+    explanation: str,
+    note: str,
+    expected_version: int,
+) -> VerdictCorrection:
+    """Correct a published verdict: new rating or text, with a public note, who and when.
+
+    Steps: refuse anything but the current published verdict, an empty note or no change; keep
+    what it said before in a correction row; update the verdict (version-checked) and set its
+    modified time. The claim stays published: the CMS sees the correction through the API.
+    """
+    require_permission(user, "reviews.approve_verdict")
+    note = note.strip()
+    summary = " ".join(summary.split())
+    if not verdict.is_published or not verdict.is_current:
+        raise ValidationError("Only a published, current verdict can be corrected.")
+    if not note:
+        raise ValidationError({"note": "Say publicly what was corrected and why."})
+    if not summary:
+        raise ValidationError({"summary": "Write a one-line summary for the CMS."})
+    if (rating.pk, summary, explanation) == (
+        verdict.rating_id,
+        verdict.summary,
+        verdict.explanation,
+    ):
+        raise ValidationError("Nothing changed: change the rating or the text to correct it.")
+    if rating.scale_id != verdict.rating.scale_id:
+        raise ValidationError({"rating": "A correction keeps the verdict's rating scale."})
+    previous = (verdict.rating, verdict.summary, verdict.explanation)
+    now = timezone.now()
+    update_versioned(
+        verdict,
+        expected_version=expected_version,
+        by=user,
+        note=f"corrected: {note}",
+        condition=Q(is_current=True, published_at__isnull=False),
+        rating=rating,
+        summary=summary,
+        explanation=explanation,
+        modified_at=now,
+    )
+    correction = VerdictCorrection(
+        verdict=verdict,
+        previous_rating=previous[0],
+        previous_summary=previous[1],
+        previous_explanation=previous[2],
+        rating=rating,
+        summary=summary,
+        explanation=explanation,
+        note=note,
+        corrected_by=user,
+        corrected_at=now,
+    )
+    correction.full_clean()
+    correction.save()
+    logger.info("verdict %s corrected by %s", verdict.pk, user)
+    return correction
+
+
+@transaction.atomic
+def comment_add(*, claim: Claim, user: Any, body: str) -> Comment:
+    """Add a comment to a claim's thread (reviewers and editors)."""
+    require_permission(user, "reviews.add_comment")
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the comment first."})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": f"The comment is {len(body):,} characters; the limit is "
+                f"{COMMENT_MAX_LENGTH:,}."
+            }
+        )
+    comment = Comment(claim=claim, author=user, body=body)
+    annotate_save(comment, by=user, note="comment")
+    comment.save()
+    return comment

@@ -33,9 +33,11 @@ def record_history(
     if not objects:
         return
     model = type(objects[0])
-    model.history.bulk_history_create(
-        objects, update=True, default_user=_actor(by), default_change_reason=note[:NOTE_LIMIT]
-    )
+    for instance in objects:
+        # simple-history prefers these instance attributes to the defaults; an instance saved
+        # earlier with `annotate_save` would otherwise lend its old actor and note to this row.
+        annotate_save(instance, by=by, note=note)
+    model.history.bulk_history_create(objects, update=True)
 
 
 def create_with_history(
