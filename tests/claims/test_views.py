@@ -88,6 +88,7 @@ def test_a_huge_paste_is_refused_with_a_message_not_a_crash(editor: Any) -> None
 def test_a_reviewer_may_not_import(reviewer: Any) -> None:
     response = _client(reviewer).post("/articles/new/", {"title": "x", "body": BODY})
     assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not Article.objects.exists()
 
 
 def test_a_binary_upload_gets_a_clear_error(editor: Any) -> None:
@@ -131,6 +132,8 @@ def test_selecting_needs_a_post(editor: Any) -> None:
     assert _client(editor).get(f"/claims/{claim.pk}/select/").status_code == (
         HTTPStatus.METHOD_NOT_ALLOWED
     )
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CANDIDATE
 
 
 def test_the_archived_source_is_plain_text_in_a_sandbox(reviewer: Any) -> None:
