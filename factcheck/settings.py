@@ -390,6 +390,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes logs every login and logout at INFO; lockouts come at WARNING.
+    "loggers": {"axes": {"level": env_str("FACTCHECK_AXES_LOG_LEVEL", "WARNING")}},
 }
 
 # The organisation named as the author of published ClaimReviews.
