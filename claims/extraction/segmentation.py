@@ -206,7 +206,10 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return True
     if not token.isalpha():
         if any(ch.isspace() for ch in token):
-            token = token.split()[-1]
+            words = token.split()
+            if not words:  # only tabs or other non-space whitespace before the stop
+                return True
+            token = words[-1]
         token = token.lstrip(_OPENERS)
         if not token:
             return True

@@ -173,3 +173,12 @@ def test_it_handles_five_megabytes_of_text() -> None:
     result = segment(text)
     assert len(result) == 2 * (5_000_000 // len(paragraph))
     assert text[result[-1].start : result[-1].end] == result[-1].text
+
+
+def test_a_full_stop_after_only_tabs_is_not_a_crash() -> None:
+    text = "Rates rose. \t\t. Then they fell."
+    sentences = segment(text)
+    assert [text[s.start : s.end] for s in sentences] == [s.text for s in sentences]
+    assert "".join(s.text for s in sentences).replace(" ", "") == text.replace(" ", "").replace(
+        "\t", ""
+    )
