@@ -1,5 +1,6 @@
 """Newsroom screens for articles and claims: parse input, call one service, render."""
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from claims.forms import (
     ArticleURLForm,
     ClaimBulkForm,
 )
+from claims.grouping import overlapping, ranked_entries
 from claims.models import Article, Claim
 from factcheck.lib.messages import add_form_errors, flash_errors
 from factcheck.lib.permissions import permission_view
@@ -151,18 +153,147 @@ def article_fetch(request: HttpRequest) -> HttpResponse:
     return _render_import(request, status=400, url_form=form)
 
 
+@dataclass(frozen=True)
+class TextRun:
+    """A run of article text with the flags whose sentences it is part of."""
+
+    text: str
+    flags: tuple[int, ...] = ()
+    anchors: tuple[str, ...] = ()  # ids of the flagged sentences that start here
+    markers: tuple[int, ...] = ()  # flags whose sentence ends here: a link follows the run
+
+
+@dataclass(frozen=True)
+class MarkedPiece:
+    """A body piece (a claim or plain text) cut into runs where flagged sentences begin or end.
+
+    Inside a claim, the runs carry no markers: a claim is a link and links do not nest, so its
+    flag markers follow the claim instead.
+    """
+
+    claim: Claim | None
+    runs: tuple[TextRun, ...]
+    markers: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class FlagSentence:
+    """A sentence a flag involves: the anchor of its place in the text, and the claims on it."""
+
+    anchor: str
+    text: str
+    claims: list[Claim]
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A consistency flag, numbered, with its sentences and every claim they overlap."""
+
+    number: int
+    message: str
+    arithmetic: str
+    sentences: list[FlagSentence]
+    claims: list[Claim]
+
+
+@dataclass(frozen=True)
+class RankedGroup:
+    """An item of the ranked list: one claim, or the claims stating one figure (``figure``)."""
+
+    figure: str | None
+    rows: list[tuple[Claim, list[int]]]  # each claim with the numbers of its flags
+
+
+def _flag_spans(article: Article) -> list[list[tuple[int, int]]]:
+    """Each flag's sentence spans, leaving out any that do not fit the body."""
+    size = len(article.body)
+    return [
+        [(int(start), int(end)) for start, end in flag.get("spans", []) if 0 <= start < end <= size]
+        for flag in article.consistency_flags
+    ]
+
+
+def _marked_pieces(article: Article, flag_spans: list[list[tuple[int, int]]]) -> list[MarkedPiece]:
+    """The body in pieces (claims, plain text) cut into runs where flagged sentences start or end.
+
+    The template escapes every run: no article text is ever rendered as markup.
+    """
+    spans = [
+        (start, end, number, f"flag-{number}-{index}")
+        for number, flag in enumerate(flag_spans, 1)
+        for index, (start, end) in enumerate(flag)
+    ]
+    pieces: list[MarkedPiece] = []
+    offset = 0
+    for piece in article.body_pieces():
+        first, last = offset, offset + len(piece.text)
+        offset = last
+        inside = {at for start, end, _, _ in spans for at in (start, end) if first < at < last}
+        cuts = sorted({first, last, *inside})
+        runs = [
+            TextRun(
+                article.body[start:end],
+                tuple(sorted({n for s, e, n, _ in spans if s <= start and end <= e})),
+                tuple(anchor for s, _, _, anchor in spans if s == start),
+                tuple(sorted({n for _, e, n, _ in spans if e == end})),
+            )
+            for start, end in itertools.pairwise(cuts)
+        ]
+        if piece.claim is None:
+            pieces.append(MarkedPiece(None, tuple(runs)))
+        else:
+            markers = tuple(sorted({n for run in runs for n in run.markers}))
+            runs = [TextRun(run.text, run.flags, run.anchors) for run in runs]
+            pieces.append(MarkedPiece(piece.claim, tuple(runs), markers))
+    return pieces
+
+
+def _flag_views(
+    article: Article, flag_spans: list[list[tuple[int, int]]], claims: list[Claim]
+) -> list[FlagView]:
+    """The article's flags, numbered from 1, each sentence with the claims that overlap it."""
+    in_order = sorted(claims, key=lambda claim: claim.start)
+    claim_spans = [(claim.start, claim.end) for claim in in_order]
+    views = []
+    for number, (flag, spans) in enumerate(
+        zip(article.consistency_flags, flag_spans, strict=True), 1
+    ):
+        on_sentence = overlapping([[span] for span in spans], claim_spans)
+        sentences = [
+            FlagSentence(f"flag-{number}-{i}", article.body[start:end], [in_order[c] for c in on])
+            for i, ((start, end), on) in enumerate(zip(spans, on_sentence, strict=True))
+        ]
+        involved = [in_order[i] for i in sorted({index for on in on_sentence for index in on})]
+        message, arithmetic = flag.get("message", ""), flag.get("arithmetic", "")
+        views.append(FlagView(number, message, arithmetic, sentences, involved))
+    return views
+
+
 @permission_view("claims.view_article")
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The article with every claim highlighted, candidates ranked, and consistency flags."""
+    """The article with claims highlighted by status, ranked, and its consistency flags.
+
+    Flagged sentences are marked in the text and each flag links to the claims it involves;
+    in the ranked list, claims that state the same figure stand under one heading.
+    """
     article = get_object_or_404(Article.objects.prefetch_related("claims"), pk=pk)
     ranked = sorted(article.claims.all(), key=lambda claim: (-claim.score, claim.position))
+    flag_spans = _flag_spans(article)
+    flags = _flag_views(article, flag_spans, ranked)
+    flags_of = {claim.pk: [f.number for f in flags if claim in f.claims] for claim in ranked}
+    groups = [
+        RankedGroup(entry.figure, [(ranked[i], flags_of[ranked[i].pk]) for i in entry.members])
+        for entry in ranked_entries([claim.text for claim in ranked])
+    ]
     return render(
         request,
         "claims/article_detail.html",
         {
             "article": article,
-            "pieces": list(article.body_pieces()),
-            "ranked": ranked,
+            "pieces": _marked_pieces(article, flag_spans),
+            "ranked": groups,
+            "flags": flags,
+            "statuses": Claim.Status.choices,
             "bulk_form": ClaimBulkForm(article=article),
             "other_sentences": services.article_other_sentences(article=article),
         },
