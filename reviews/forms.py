@@ -1,5 +1,7 @@
 """Forms of the review desk (they parse input; services decide)."""
 
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
@@ -7,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from claims.models import Claim
-from reviews.models import Evidence, Rating, RatingScale, Verdict
+from reviews.models import COMMENT_MAX_LENGTH, Evidence, Rating, RatingScale, Verdict
 
 # A versioned form posted without the version it was read at (an old cached page, a script) is
 # refused: saving it would overwrite whatever is stored without anyone having seen it.
@@ -49,6 +51,22 @@ class EvidenceForm(forms.ModelForm[Evidence]):
         return data
 
 
+class RatingSelect(forms.Select):
+    """A rating select whose options carry their label's description as a tooltip."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        rating = getattr(option["value"], "instance", None)
+        if rating is not None and rating.description:
+            option["attrs"]["title"] = rating.description
+        return option
+
+
+def _describe_ratings(field: forms.Field, list_id: str) -> None:
+    """Point the rating select at the visible list of what each label means."""
+    field.widget.attrs.update({"aria-describedby": list_id, "data-rating-help": list_id})
+
+
 class VerdictForm(forms.ModelForm[Verdict]):
     """Draft or edit a verdict; the rating comes from the default scale.
 
@@ -61,7 +79,7 @@ class VerdictForm(forms.ModelForm[Verdict]):
     class Meta:
         model = Verdict
         fields = ["rating", "summary", "explanation"]
-        widgets = {"explanation": forms.Textarea(attrs={"rows": 6})}
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 6}), "rating": RatingSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,6 +87,76 @@ class VerdictForm(forms.ModelForm[Verdict]):
         ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
         self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
+        _describe_ratings(self.fields["rating"], "rating-descriptions")
+
+
+class VerdictCorrectionForm(forms.Form):
+    """A correction of a published verdict: the new rating or text and a public note.
+
+    The note is not `required` here: the service refuses an empty one with its own words, and
+    the browser's `required` attribute saves the round trip.
+    """
+
+    rating = forms.ModelChoiceField(
+        queryset=Rating.objects.none(), widget=RatingSelect, empty_label=None
+    )
+    summary = forms.CharField(max_length=280, help_text="One line for the CMS.")
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    note = forms.CharField(
+        label="Public correction note",
+        help_text="Published with the verdict: what was corrected and why.",
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        required=False,
+    )
+    version = version_field()
+    verdict: Verdict | None = None  # the verdict it corrects, for the form's action
+
+    def __init__(self, *args: Any, scale: RatingScale | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "correction_%s")
+        super().__init__(*args, **kwargs)
+        ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
+        self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
+        _describe_ratings(self.fields["rating"], "correction-rating-descriptions")
+
+    @classmethod
+    def for_verdict(cls, verdict: Verdict, data: Any = None) -> VerdictCorrectionForm:
+        """The form for one verdict, prefilled with what it says now."""
+        initial = {
+            "rating": verdict.rating_id,
+            "summary": verdict.summary,
+            "explanation": verdict.explanation,
+            "version": verdict.version,
+        }
+        form = cls(data, initial=initial, scale=verdict.rating.scale)
+        form.verdict = verdict
+        return form
+
+
+class CommentForm(forms.Form):
+    """A message in the claim's thread; the service refuses an empty one with its own words."""
+
+    body = forms.CharField(
+        label="Add a comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "comment_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ClaimReopenForm(forms.Form):
+    """Reopen a claim whose verdict was withdrawn, with an optional note for the history."""
+
+    note = forms.CharField(
+        label="Why reopen (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reopen_%s")
+        super().__init__(*args, **kwargs)
 
 
 class VerdictDecisionForm(forms.Form):

@@ -79,6 +79,8 @@ def _verdict_kind(record: Any, old: Any) -> tuple[str, str]:
         return "approval", "Approved and published"
     if old.is_current and not record.is_current:
         return "withdrawal", "Verdict withdrawn"
+    if record.modified_at and record.modified_at != old.modified_at:
+        return "correction", "Corrected after publication"
     if record.submitted_at and not old.submitted_at:
         return "submitted", "Submitted for approval"
     if record.return_note != old.return_note and record.return_note:

@@ -2,18 +2,23 @@
 
 from django.urls import path
 
-from reviews import views
+from reviews import queue, views
 
 app_name = "reviews"
 
 urlpatterns = [
+    path("queue/", queue.queue, name="queue"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/assignment/", views.claim_assign, name="claim_assign"),
     path("claims/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
+    path("claims/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("claims/<int:pk>/approval/", views.claim_approval, name="claim_approval"),
+    path("claims/<int:pk>/reopen/", views.claim_reopen, name="claim_reopen"),
     path("claims/<int:pk>/verdict/", views.verdict_save, name="verdict_save"),
     path("verdicts/<int:pk>/submit/", views.verdict_submit, name="verdict_submit"),
     path("verdicts/<int:pk>/approve/", views.verdict_approve, name="verdict_approve"),
     path("verdicts/<int:pk>/return/", views.verdict_return, name="verdict_return"),
+    path("verdicts/<int:pk>/correction/", views.verdict_correct, name="verdict_correct"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/status/", views.source_status, name="source_status"),
 ]

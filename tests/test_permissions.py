@@ -45,6 +45,11 @@ REQUIRED = {
     "reviews:claim_assign": "claims.select_claim",
     "reviews:evidence_add": "reviews.add_evidence",
     "reviews:verdict_save": "reviews.add_verdict",
+    "reviews:verdict_correct": "reviews.approve_verdict",
+    "reviews:comment_add": "reviews.add_comment",
+    "reviews:claim_approval": "claims.view_claim",
+    "reviews:claim_reopen": "reviews.approve_verdict",
+    "reviews:queue": "claims.view_claim",
     "reviews:verdict_submit": "reviews.add_verdict",
     "reviews:verdict_approve": "reviews.approve_verdict",
     "reviews:verdict_return": "reviews.approve_verdict",
@@ -55,6 +60,7 @@ REQUIRED = {
 _REVIEWER = {
     "claims.view_article",
     "claims.view_claim",
+    "reviews.add_comment",
     "reviews.add_evidence",
     "reviews.add_verdict",
     "reviews.view_source",
@@ -109,6 +115,14 @@ class World:
 
 # Form data that would work for a role allowed to post it, so a leak would show as a change.
 POST_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
+    "reviews:comment_add": lambda w: {"body": "Matrix comment."},
+    "reviews:claim_reopen": lambda w: {"note": "Matrix note."},
+    "reviews:verdict_correct": lambda w: {
+        "rating": default_rating("True").pk,
+        "summary": "Matrix correction.",
+        "note": "Matrix note.",
+        "version": w.verdict.version,
+    },
     "claims:article_create": lambda w: {"title": "Matrix", "body": "The council spent 12 pounds."},
     "claims:article_upload": lambda w: {
         "title": "Matrix",

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -60,7 +61,7 @@ def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
     # She selects the top claim for review.
     page.click(f"#mark-{claim.pk}")
     page.click("text=Select for review")
-    assert page.inner_text("#claim-status") == "Selected"
+    expect(page.locator("#claim-status")).to_have_text("Selected")
     _log_out(page)
 
     # The reviewer takes it from the queue, adds evidence and drafts a verdict.
@@ -75,15 +76,15 @@ def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
     page.fill("#verdict-form [name=summary]", "The rounds add up to 1,075, not 1,240.")
     page.click("#verdict-form button")
     page.click("text=Submit for approval")
-    assert page.inner_text("#claim-status") == "Awaiting approval"
-    assert page.locator("text=Approve and publish").count() == 0  # never the author
+    expect(page.locator("#claim-status")).to_have_text("Awaiting approval")
+    expect(page.locator("text=Approve and publish")).to_have_count(0)  # never the author
     _log_out(page)
 
     # The editor approves; the verdict is published.
     _log_in(page, base, "eda")
     page.click(f"#awaiting >> text={claim.text[:30]}")
     page.click("text=Approve and publish")
-    assert page.inner_text("#claim-status") == "Published"
+    expect(page.locator("#claim-status")).to_have_text("Published")
     screenshot(page, "published")
 
     claim.refresh_from_db()

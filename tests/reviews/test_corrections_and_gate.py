@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from claims.models import Claim
 from factcheck.lib.locking import StaleVersionError
-from reviews import services
+from reviews import selectors, services
 from reviews.models import Comment, Source, Verdict, VerdictCorrection
 from tests.factories import (
     ClaimFactory,
@@ -102,6 +102,9 @@ def test_a_correction_keeps_the_published_version_and_the_public_note(
     assert correction.corrected_by == editor
     assert verdict.claim.status == Claim.Status.PUBLISHED
     assert "corrected" in verdict.history.latest().history_change_reason
+    entry = selectors.claim_timeline(verdict.claim)[0]
+    assert (entry.kind, entry.who) == ("correction", editor)
+    assert ("Rating", "Mostly false", "False") in entry.changes
 
 
 @pytest.mark.parametrize(
