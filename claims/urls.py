@@ -16,5 +16,6 @@ urlpatterns = [
     path("articles/<int:pk>/claims/new/", views.claim_promote, name="claim_promote"),
     path("claims/<int:pk>/select/", views.claim_select, name="claim_select"),
     path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
+    path("claims/<int:pk>/restore/", views.claim_restore, name="claim_restore"),
     path("claims/<int:pk>/take/", views.claim_take, name="claim_take"),
 ]

@@ -344,6 +344,8 @@ def _claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.claim_select(claim=claim, user=request.user)
         elif action == "dismiss":
             services.claim_dismiss(claim=claim, user=request.user)
+        elif action == "restore":
+            services.claim_restore(claim=claim, user=request.user)
         else:
             services.claim_take(claim=claim, user=request.user)
     except ValidationError as error:
@@ -365,6 +367,13 @@ def claim_select(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     """Take a claim off the desk."""
     return _claim_action(request, pk, "dismiss")
+
+
+@permission_view("claims.select_claim")
+@require_POST
+def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bring a dismissed claim back as a candidate."""
+    return _claim_action(request, pk, "restore")
 
 
 @permission_view("reviews.add_verdict")

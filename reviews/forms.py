@@ -147,6 +147,21 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class VerdictWithdrawForm(forms.Form):
+    """Withdraw a published verdict from the CMS: the reason is required and recorded."""
+
+    note = forms.CharField(
+        label="Why withdraw it",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Say why the verdict is withdrawn."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "withdraw_%s")
+        super().__init__(*args, **kwargs)
+
+
 class ClaimReopenForm(forms.Form):
     """Reopen a claim whose verdict was withdrawn, with an optional note for the history."""
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("verdicts/<int:pk>/approve/", views.verdict_approve, name="verdict_approve"),
     path("verdicts/<int:pk>/return/", views.verdict_return, name="verdict_return"),
     path("verdicts/<int:pk>/correction/", views.verdict_correct, name="verdict_correct"),
+    path("verdicts/<int:pk>/withdrawal/", views.verdict_withdraw, name="verdict_withdraw"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/status/", views.source_status, name="source_status"),
 ]

@@ -49,6 +49,8 @@ REQUIRED = {
     "reviews:comment_add": "reviews.add_comment",
     "reviews:claim_approval": "claims.view_claim",
     "reviews:claim_reopen": "reviews.approve_verdict",
+    "reviews:verdict_withdraw": "reviews.approve_verdict",
+    "claims:claim_restore": "claims.select_claim",
     "reviews:queue": "claims.view_claim",
     "reviews:verdict_submit": "reviews.add_verdict",
     "reviews:verdict_approve": "reviews.approve_verdict",
@@ -117,6 +119,7 @@ class World:
 POST_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
     "reviews:comment_add": lambda w: {"body": "Matrix comment."},
     "reviews:claim_reopen": lambda w: {"note": "Matrix note."},
+    "reviews:verdict_withdraw": lambda w: {"note": "Matrix note."},
     "reviews:verdict_correct": lambda w: {
         "rating": default_rating("True").pk,
         "summary": "Matrix correction.",

@@ -567,3 +567,57 @@ def test_a_reviewer_may_not_reopen_a_claim(editor: Any, reviewer: Any) -> None:
     assert response.status_code == HTTPStatus.FORBIDDEN
     verdict.claim.refresh_from_db()
     assert verdict.claim.status == Claim.Status.WITHDRAWN
+
+
+def test_an_editor_withdraws_a_published_verdict_with_a_reason(editor: Any, reviewer: Any) -> None:
+    verdict = _published(reviewer, editor)
+    page = _client(editor).get(f"/claims/{verdict.claim_id}/").content.decode()
+    assert 'id="withdraw-form"' in _panel(page, "verdict")
+    response = _client(editor).post(
+        f"/verdicts/{verdict.pk}/withdrawal/", {"note": "The council retracted it."}, headers=HTMX
+    )
+    html = _assert_fragment(response, "verdict")
+    assert "Withdrawn" in _panel(html, "verdict")
+    assert "The council retracted it." in _panel(html, "verdict")
+    verdict.refresh_from_db()
+    assert not verdict.is_current and verdict.withdrawal_reason == "The council retracted it."
+    assert verdict.claim.status == Claim.Status.WITHDRAWN
+
+
+def test_a_withdrawal_without_a_reason_is_refused_and_changes_nothing(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _published(reviewer, editor)
+    response = _client(editor).post(f"/verdicts/{verdict.pk}/withdrawal/", {"note": "  "})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Say why the verdict is withdrawn." in response.content.decode()
+    verdict.refresh_from_db()
+    assert verdict.is_current and verdict.claim.status == Claim.Status.PUBLISHED
+
+
+def test_a_reviewer_may_not_withdraw_and_an_unpublished_verdict_is_not_withdrawn(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _published(reviewer, editor)
+    assert (
+        _client(reviewer).post(f"/verdicts/{verdict.pk}/withdrawal/", {"note": "x"}).status_code
+        == HTTPStatus.FORBIDDEN
+    )
+    services.verdicts_withdraw(verdict_ids=[verdict.pk], user=editor, note="first")
+    again = _client(editor).post(f"/verdicts/{verdict.pk}/withdrawal/", {"note": "x"}, follow=True)
+    assert "only a published, current verdict" in again.content.decode()
+    verdict.refresh_from_db()
+    assert verdict.withdrawal_reason == "first"
+
+
+def test_an_editor_restores_a_dismissed_claim(editor: Any, reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.DISMISSED)
+    page = _client(editor).get(f"/claims/{claim.pk}/").content.decode()
+    assert "Restore as a candidate" in page
+    response = _client(editor).post(f"/claims/{claim.pk}/restore/")
+    assert response.status_code == HTTPStatus.FOUND
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.CANDIDATE
+    refused = _client(editor).post(f"/claims/{claim.pk}/restore/", follow=True)
+    assert "cannot be restored" in refused.content.decode()
+    assert _client(reviewer).post(f"/claims/{claim.pk}/restore/").status_code == 403
