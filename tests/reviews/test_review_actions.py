@@ -466,3 +466,48 @@ def test_the_source_status_needs_a_newsroom_role() -> None:
     anonymous = Client().get(f"/sources/{source.pk}/status/")
     assert anonymous.status_code == HTTPStatus.FOUND
     assert anonymous["Location"].startswith("/login/?next=")
+
+
+def _unassign(editor: Any, claim: Claim) -> Any:
+    return _client(editor).post(
+        f"/claims/{claim.pk}/assignment/",
+        {"assignee": "", "priority": claim.priority, "due_on": "", "version": claim.version},
+    )
+
+
+def test_clearing_the_assignee_puts_the_claim_back_on_the_queue(editor: Any, reviewer: Any) -> None:
+    claim = ClaimFactory(status=Claim.Status.IN_REVIEW, assignee=reviewer)
+    _redirects_to_claim(_unassign(editor, claim), claim)
+    claim.refresh_from_db()
+    assert claim.assignee is None and claim.status == Claim.Status.SELECTED
+
+
+def test_clearing_the_assignee_is_refused_while_their_draft_is_on_the_claim(
+    editor: Any, reviewer: Any
+) -> None:
+    verdict = _draft(reviewer)
+    claim = Claim.objects.get(pk=verdict.claim_id)
+    response = _unassign(editor, claim)
+    assert response.status_code == 400
+    assert "has a draft verdict" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.assignee == reviewer and claim.status == Claim.Status.IN_REVIEW
+
+
+def test_editing_a_submitted_draft_on_the_page_returns_the_claim_to_review(
+    reviewer: Any,
+) -> None:
+    verdict = _submitted(reviewer)
+    response = _client(reviewer).post(
+        f"/claims/{verdict.claim_id}/verdict/",
+        {
+            "rating": verdict.rating_id,
+            "summary": "Reworded.",
+            "explanation": "",
+            "version": verdict.version,
+        },
+    )
+    assert response.status_code == 302
+    verdict.refresh_from_db()
+    assert verdict.submitted_at is None and verdict.summary == "Reworded."
+    assert Claim.objects.get(pk=verdict.claim_id).status == Claim.Status.IN_REVIEW
