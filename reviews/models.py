@@ -354,3 +354,42 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class ChangeEvent(models.Model):
+    """The CMS change feed (a transactional outbox): one row per publication, correction or
+    withdrawal, written in the same transaction as the change itself.
+
+    The sequence is the primary key. Appends are serialised (see `reviews.outbox.record`), so
+    sequence order is commit order and a reader following the cursor never skips a row that
+    commits late.
+    """
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        CORRECTED = "corrected", "Corrected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    verdict = models.ForeignKey(Verdict, on_delete=models.PROTECT, related_name="change_events")
+    claim_id_at_change = models.PositiveBigIntegerField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} verdict {self.verdict_id}"
+
+
+class OutboxLock(models.Model):
+    """One row, locked by every append to the change feed so sequence order is commit order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="outbox_lock_single_row")]
+
+    def __str__(self) -> str:
+        return "outbox lock"

@@ -1,11 +1,12 @@
 """The CMS contract: published verdicts as JSON and as schema.org ClaimReview."""
 
+import base64
 from typing import Any
 
 from django.conf import settings
 from rest_framework import serializers
 
-from reviews.models import Evidence, Verdict, VerdictCorrection
+from reviews.models import ChangeEvent, Evidence, Verdict, VerdictCorrection
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
@@ -108,3 +109,66 @@ class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
                 for correction in corrections
             ]
         return review
+
+
+# --- The change feed ------------------------------------------------------------------------
+
+_CURSOR_PREFIX = "seq:"
+
+
+def encode_cursor(sequence: int) -> str:
+    """An opaque cursor for a position in the change feed."""
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{sequence}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position a cursor stands for (0 for none); ValueError for one we never issued."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError("after is not a cursor this feed gave out.") from error
+    number = text.removeprefix(_CURSOR_PREFIX)
+    if not text.startswith(_CURSOR_PREFIX) or not number.isdigit() or len(number) > 18:
+        raise ValueError("after is not a cursor this feed gave out.")
+    return int(number)
+
+
+def change_representation(event: ChangeEvent, current: dict[int, Verdict]) -> dict[str, Any]:
+    """One change: a withdrawal is a tombstone; otherwise the verdict as it stands now (None
+    when it has since been withdrawn: a later tombstone in the feed says so)."""
+    verdict = current.get(event.verdict_id)
+    return {
+        "cursor": encode_cursor(event.pk),
+        "kind": event.kind,
+        "verdict_id": event.verdict_id,
+        "claim_id": event.claim_id_at_change,
+        "occurred_at": event.created_at.isoformat(),
+        "note": event.note,
+        "verdict": (
+            VerdictSerializer(verdict).data
+            if verdict is not None and event.kind != ChangeEvent.Kind.WITHDRAWN
+            else None
+        ),
+    }
+
+
+class ChangeSerializer(serializers.Serializer[ChangeEvent]):
+    """Documents one change of the feed (built by `change_representation`)."""
+
+    cursor = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ChangeEvent.Kind.choices)
+    verdict_id = serializers.IntegerField()
+    claim_id = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    note = serializers.CharField(allow_blank=True)
+    verdict = VerdictSerializer(allow_null=True)
+
+
+class ChangePageSerializer(serializers.Serializer[Any]):
+    """Documents one page of the change feed."""
+
+    results = ChangeSerializer(many=True)
+    next_cursor = serializers.CharField()
+    has_more = serializers.BooleanField()

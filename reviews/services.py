@@ -20,10 +20,12 @@ from factcheck.lib.history import annotate_save, record_history
 from factcheck.lib.htmltext import readable_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
+from reviews import outbox
 from reviews.models import (
     COMMENT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
+    ChangeEvent,
     Comment,
     Evidence,
     Rating,
@@ -383,6 +385,7 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
         published_at=now,
     )
     claim_transition(claim=verdict.claim, action=Action.APPROVE, user=user)
+    outbox.record(verdict=verdict, kind=ChangeEvent.Kind.PUBLISHED)
     logger.info("verdict %s on claim %s published by %s", verdict.pk, verdict.claim_id, user)
     return verdict
 
@@ -456,6 +459,7 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
             withdrawal_reason=note,
         )
         claim_transition(claim=verdict.claim, action=Action.WITHDRAW, user=user, note=note)
+        outbox.record(verdict=verdict, kind=ChangeEvent.Kind.WITHDRAWN, note=note)
     logger.info("%s withdrew verdicts %s", user, [verdict.pk for verdict in verdicts])
     return len(verdicts)
 
@@ -530,6 +534,7 @@ def verdict_correct(
     )
     correction.full_clean()
     correction.save()
+    outbox.record(verdict=verdict, kind=ChangeEvent.Kind.CORRECTED, note=note)
     logger.info("verdict %s corrected by %s", verdict.pk, user)
     return correction
 
