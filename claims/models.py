@@ -79,13 +79,6 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("claims:article_detail", args=[self.pk])
 
-    def flags_with_sentences(self) -> list[dict[str, Any]]:
-        """Consistency flags with the text of the sentences they involve, for display."""
-        return [
-            {**flag, "sentences": [self.body[start:end] for start, end in flag.get("spans", [])]}
-            for flag in self.consistency_flags
-        ]
-
     def body_pieces(self) -> Iterator[BodyPiece]:
         """Split the body into plain runs and claim runs, in order, for highlighting.
 

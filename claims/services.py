@@ -12,13 +12,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
 from claims.lifecycle import Action, claim_transition, claims_transition
 from claims.models import Article, Claim
 from factcheck.lib import http as fetching
-from factcheck.lib.history import annotate_save, create_with_history, record_history
+from factcheck.lib.history import annotate_save, create_with_history, update_with_history
 from factcheck.lib.htmltext import decode_bytes, readable_text
 from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
@@ -280,9 +279,11 @@ def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
     chosen = Claim.objects.filter(pk__in=list(claim_ids)).exclude(
         status__in=[Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN, Claim.Status.DISMISSED]
     )
-    ids = list(chosen.select_for_update().values_list("pk", flat=True))
-    changed = Claim.objects.filter(pk__in=ids).update(
-        priority=Claim.Priority.URGENT, version=F("version") + 1, updated_at=timezone.now()
+    changed = update_with_history(
+        chosen,
+        by=user,
+        note="marked urgent",
+        priority=Claim.Priority.URGENT,
+        version=F("version") + 1,
     )
-    record_history(Claim.objects.filter(pk__in=ids), by=user, note="marked urgent")
-    return changed
+    return len(changed)

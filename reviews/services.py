@@ -16,7 +16,7 @@ from django.utils import timezone
 from claims.lifecycle import Action, claim_transition
 from claims.models import Claim
 from factcheck.lib import http as fetching
-from factcheck.lib.history import annotate_save, record_history
+from factcheck.lib.history import annotate_save, record_history, update_with_history
 from factcheck.lib.htmltext import readable_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
@@ -147,14 +147,13 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
     cutoff = timezone.now() - older_than
     max_attempts = settings.FACTCHECK_FETCH_MAX_ATTEMPTS
     with transaction.atomic():
-        exhausted = Source.objects.stale(older_than=cutoff).filter(attempts__gte=max_attempts)
-        given_up = list(exhausted.select_for_update().values_list("pk", flat=True))
-        Source.objects.filter(pk__in=given_up).update(
+        update_with_history(
+            Source.objects.stale(older_than=cutoff).filter(attempts__gte=max_attempts),
+            by=None,
+            note="gave up",
             fetch_status=Source.FetchStatus.FAILED,
             last_error="Gave up after repeated attempts that never finished.",
-            updated_at=timezone.now(),
         )
-        record_history(Source.objects.filter(pk__in=given_up), by=None, note="gave up")
     stale = Source.objects.stale(older_than=cutoff).filter(attempts__lt=max_attempts)
     requeued = []
     for source_id in stale.values_list("pk", flat=True):
@@ -419,16 +418,15 @@ def verdict_return(
 def sources_refetch(*, source_ids: list[int], user: Any = None) -> int:
     """Put sources back in the fetch queue with fresh attempts (an admin's bulk action)."""
     with transaction.atomic():
-        ids = list(
-            Source.objects.select_for_update()
-            .filter(pk__in=source_ids)
-            .exclude(fetch_status=Source.FetchStatus.FETCHING)
-            .values_list("pk", flat=True)
+        ids = update_with_history(
+            Source.objects.filter(pk__in=source_ids).exclude(
+                fetch_status=Source.FetchStatus.FETCHING
+            ),
+            by=user,
+            note="re-fetch requested",
+            fetch_status=Source.FetchStatus.PENDING,
+            attempts=0,
         )
-        Source.objects.filter(pk__in=ids).update(
-            fetch_status=Source.FetchStatus.PENDING, attempts=0, updated_at=timezone.now()
-        )
-        record_history(Source.objects.filter(pk__in=ids), by=user, note="re-fetch requested")
         for source_id in ids:
             _enqueue_source_fetch(source_id)
     return len(ids)

@@ -36,7 +36,7 @@ from reviews.forms import (
     VerdictForm,
     VerdictWithdrawForm,
 )
-from reviews.models import Comment, Verdict
+from reviews.models import Comment, Source, Verdict
 
 # Each panel by the id of the element it renders (htmx swaps it by that id).
 PANELS = {
@@ -177,7 +177,11 @@ def _published_panel(
 def _approval_panel(verdict: Verdict | None, evidence: list[Any]) -> dict[str, Any]:
     """The approval card: the submitted verdict beside its evidence, and what blocks approval."""
     awaiting = verdict is not None and verdict.submitted_at is not None and not verdict.is_published
-    archived = [item for item in evidence if item.source and item.source.fetch_status == "fetched"]
+    archived = [
+        item
+        for item in evidence
+        if item.source and item.source.fetch_status == Source.FetchStatus.FETCHED
+    ]
     return {
         "show_approval": awaiting,
         "approval_blockers": verdict.approval_blockers() if verdict and awaiting else [],

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 # History notes are stored as text; this keeps one runaway note from bloating every history row.
@@ -38,6 +39,26 @@ def record_history(
         # earlier with `annotate_save` would otherwise lend its old actor and note to this row.
         annotate_save(instance, by=by, note=note)
     model.history.bulk_history_create(objects, update=True)
+
+
+def update_with_history(
+    queryset: models.QuerySet[Any], *, by: Any, note: str = "", **changes: Any
+) -> list[int]:
+    """A set-based `queryset.update(**changes)` that leaves one history row per changed row.
+
+    Locks the chosen rows first, so the rows recorded are the rows changed; call it inside a
+    transaction. Sets `updated_at` when the model has one. Returns the changed primary keys.
+    """
+    model = queryset.model
+    ids = list(queryset.select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return []
+    if any(field.name == "updated_at" for field in model._meta.get_fields()):
+        changes.setdefault("updated_at", timezone.now())
+    rows = model._default_manager.filter(pk__in=ids)
+    rows.update(**changes)
+    record_history(rows, by=by, note=note)
+    return ids
 
 
 def create_with_history(
