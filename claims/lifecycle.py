@@ -91,11 +91,6 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
 _CLEARS_ASSIGNEE = {Action.DISMISS, Action.RESTORE, Action.UNASSIGN}
 
 
-def allowed_actions(status: str) -> list[str]:
-    """The actions the table allows from a state, in the table's order."""
-    return [action for (state, action) in TRANSITIONS if state == status]
-
-
 def move_for(*, status: str, action: str) -> Move:
     """The table's cell for (status, action); ValidationError naming both when there is none."""
     move = TRANSITIONS.get((status, action))

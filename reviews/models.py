@@ -263,10 +263,6 @@ class Verdict(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
     def archived_evidence_count(self) -> int:
         """Evidence items on the claim whose source has been fetched and archived."""
         return self.claim.evidence.filter(source__fetch_status=Source.FetchStatus.FETCHED).count()

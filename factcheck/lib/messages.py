@@ -15,14 +15,6 @@ def flash_errors(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, str(message))
 
 
-def flash_form_errors(request: HttpRequest, form: Any) -> None:
-    """Show a form's errors as messages (for forms posted from a page that redirects back)."""
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else None
-        for message in errors:
-            messages.error(request, f"{label}: {message}" if label else str(message))
-
-
 def add_form_errors(form: Any, error: ValidationError) -> None:
     """Attach a service's ValidationError to the form that caused it, field by field."""
     if hasattr(error, "error_dict"):
