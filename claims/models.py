@@ -38,6 +38,8 @@ class Article(models.Model):
     outlet = models.CharField(max_length=200, blank=True)
     author = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
+    # The CMS's own id for the story (CMS push, API filters); empty for articles from the desk.
+    external_id = models.CharField(max_length=200, blank=True)
     import_method = models.CharField(
         max_length=10, choices=ImportMethod.choices, default=ImportMethod.PASTE
     )
@@ -71,6 +73,12 @@ class Article(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
             models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            # One article per CMS story: a second push of the same id is the same article.
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="article_unique_external_id",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +149,9 @@ class Claim(models.Model):
     position = models.PositiveIntegerField(help_text="Order of the sentence in the article.")
     score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
     reasons = models.JSONField(default=list, blank=True)
+    # Who made the claim (e.g. the official quoted); the reviewer fills it. ClaimReview's
+    # itemReviewed.author.
+    claimant = models.CharField(max_length=200, blank=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True
     )

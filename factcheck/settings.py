@@ -100,7 +100,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_api_key",
+    "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "django_htmx",
     "axes",
@@ -287,22 +290,51 @@ else:
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The CMS sends `Authorization: Api-Key <key>`; staff use their session in the browsable API.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "reviews.api_auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # Page sizes capped at 100, limit and offset validated: no query number reaches SQL unchecked.
-    "DEFAULT_PAGINATION_CLASS": "reviews.pagination.BoundedLimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PERMISSION_CLASSES": ["reviews.api_auth.CanRead"],
+    "DEFAULT_THROTTLE_CLASSES": ["reviews.api_auth.PerKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every error is JSON of one shape (reviews/api_errors.py).
+    "EXCEPTION_HANDLER": "reviews.api_errors.exception_handler",
+    # Cursor pages of at most 100, limit and cursor validated: no query number reaches SQL
+    # unchecked.
+    "DEFAULT_PAGINATION_CLASS": "reviews.pagination.VerdictCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck CMS API",
-    "DESCRIPTION": "Published verdicts for the newsroom CMS, as JSON and schema.org ClaimReview.",
+    "DESCRIPTION": (
+        "Published verdicts for the newsroom CMS: JSON, an incremental change feed, schema.org "
+        "ClaimReview and evidence packs; article push for read-write keys. Send "
+        "`Authorization: Api-Key <key>`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
+# The API throttle counts requests per key in the cache: shared through Redis when there is one,
+# per process otherwise (the embedded default runs one web process).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        if env_str("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# djangorestframework-api-key reads the key from this header: `Authorization: Api-Key <key>`.
+API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -357,6 +389,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.sources_sweep",
         "schedule": 60.0,
     },
+    # Webhook deliveries whose retry time has come (the schedule is in the database rows).
+    "send-due-webhooks": {
+        "task": "reviews.tasks.webhooks_send_due",
+        "schedule": 30.0,
+    },
 }
 
 # --- Product settings -----------------------------------------------------------------------
@@ -393,6 +430,18 @@ LOGGING = {
     # django-axes logs every login and logout at INFO; lockouts come at WARNING.
     "loggers": {"axes": {"level": env_str("FACTCHECK_AXES_LOG_LEVEL", "WARNING")}},
 }
+
+# --- CMS export -----------------------------------------------------------------------------
+# Requests each API key may make (DRF rate: N/s, N/min, N/hour); past it, 429 with Retry-After.
+FACTCHECK_API_RATE = env_str("FACTCHECK_API_RATE", "1200/min")
+# The public fact-check page of a verdict, for ClaimReview `url`: a pattern with {verdict_id},
+# {claim_id}, {article_id} and {external_id}. Empty: the article's URL with #claim-<id>.
+FACTCHECK_CLAIMREVIEW_URL_PATTERN = env_str("FACTCHECK_CLAIMREVIEW_URL_PATTERN")
+# Webhooks: attempts before a delivery is given up, the first retry delay (doubled each time,
+# with jitter, capped at an hour), and the per-request deadline in seconds.
+FACTCHECK_WEBHOOK_MAX_ATTEMPTS = env_int("FACTCHECK_WEBHOOK_MAX_ATTEMPTS", 8)
+FACTCHECK_WEBHOOK_RETRY_SECONDS = env_float("FACTCHECK_WEBHOOK_RETRY_SECONDS", 30.0)
+FACTCHECK_WEBHOOK_TIMEOUT = env_float("FACTCHECK_WEBHOOK_TIMEOUT", 10.0)
 
 # The organisation named as the author of published ClaimReviews.
 FACTCHECK_ORGANISATION_NAME = env_str("FACTCHECK_ORGANISATION_NAME", "factcheck demo newsroom")

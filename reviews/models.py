@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
 from claims.models import Claim
@@ -389,3 +390,122 @@ class OutboxLock(models.Model):
 
     def __str__(self) -> str:
         return "outbox lock"
+
+
+class ApiKey(AbstractAPIKey):
+    """A CMS's key to the API: hashed at rest and shown once (djangorestframework-api-key),
+    revocable, with a scope and the time it was last used."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read verdicts and the change feed"
+        READ_WRITE = "read_write", "Read, and push articles"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="api_keys_created",
+    )
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+
+class WebhookEndpoint(models.Model):
+    """A CMS URL that receives signed deliveries (Standard Webhooks) of chosen change kinds."""
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=2000)
+    # "whsec_" + base64 of random bytes, as the Standard Webhooks spec writes secrets.
+    secret = models.CharField(max_length=100, editable=False)
+    send_published = models.BooleanField(default=True)
+    send_corrected = models.BooleanField(default=True)
+    send_withdrawn = models.BooleanField(default=True)
+    # Networks this endpoint may reach although they are not public (a CMS on the newsroom's
+    # own network), one CIDR per line; empty: public addresses only.
+    allowed_networks = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One change to send to one endpoint; its retry schedule lives in this row, not in a task.
+
+    Created in the change's transaction (with the ChangeEvent), so a change that commits is
+    always delivered or recorded as given up.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Sending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey(ChangeEvent, on_delete=models.PROTECT, related_name="deliveries")
+    # The Standard Webhooks `webhook-id`: the same on every retry, so the CMS can de-duplicate.
+    message_id = models.CharField(max_length=100, unique=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_one_delivery"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.endpoint}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at sending a delivery: when, how long, what the CMS answered."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of {self.delivery_id}"
