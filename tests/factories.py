@@ -88,3 +88,21 @@ class VerdictFactory(factory.django.DjangoModelFactory):
     rating = factory.LazyFunction(default_rating)
     summary = "The figure is wrong."
     author = factory.SubFactory(UserFactory, role="Reviewer")
+
+
+def _webhook_secret() -> str:
+    # Imported here: this factory is appended below the module's imports.
+    from reviews.webhooks import secret_generate
+
+    return secret_generate()
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """A CMS endpoint subscribed to every kind of change; point `url` at a local server."""
+
+    class Meta:
+        model = "reviews.WebhookEndpoint"
+
+    name = factory.Sequence(lambda n: f"CMS {n}")
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.LazyFunction(_webhook_secret)

@@ -10,7 +10,8 @@ socket this module opens goes through a `_Guard`:
   one of those checked answers, never to a second lookup (DNS rebinding). TLS still sends SNI
   and verifies the certificate against the host name, because urllib3 keeps the name as the
   connection's host and only the socket is opened by us;
-- redirects are followed here, one hop at a time, so every hop goes through the same checks;
+- redirects are followed here, one hop at a time, so every hop goes through the same checks
+  (`post_json`, for webhooks, follows none: it reports the 3xx);
 - a watchdog thread enforces the wall-clock deadline by shutting the sockets down, because
   per-read timeouts never fire against a server that trickles one byte at a time (and no
   per-read check runs while http.client waits for headers or a buffered read fills);
@@ -33,7 +34,7 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -426,7 +427,12 @@ def _is_timeout(error: BaseException) -> bool:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, requests.Timeout | TimeoutError | urllib3.exceptions.TimeoutError):
+        # urllib3 2 makes NewConnectionError (refused, unreachable) a ConnectTimeoutError
+        # subclass for backwards compatibility; it is no timeout.
+        if isinstance(current, requests.Timeout | TimeoutError) or (
+            isinstance(current, urllib3.exceptions.TimeoutError)
+            and not isinstance(current, NewConnectionError)
+        ):
             return True
         pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
         reason = getattr(current, "reason", None)
@@ -535,6 +541,18 @@ def _page_from_response(
     )
 
 
+@contextlib.contextmanager
+def _guarded_session(guard: _Guard) -> Iterator[requests.Session]:
+    """A requests session whose every connection goes through the guard."""
+    with requests.Session() as session:
+        session.trust_env = False  # no proxies, .netrc or CA bundles from the environment
+        adapter = _GuardedAdapter(guard)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = guard.policy.user_agent
+        yield session
+
+
 def fetch(url: str, *, policy: FetchPolicy) -> FetchedPage:
     """GET a page under the policy, following redirects, and return its body and text.
 
@@ -547,12 +565,7 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchedPage:
     """
     requested_url = normalise_url(url)
     current = requested_url
-    with _Guard(policy) as guard, requests.Session() as session:
-        session.trust_env = False  # no proxies, .netrc or CA bundles from the environment
-        adapter = _GuardedAdapter(guard)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.headers["User-Agent"] = policy.user_agent
+    with _Guard(policy) as guard, _guarded_session(guard) as session:
         session.headers["Accept"] = ", ".join(policy.allowed_content_types)
         for _hop in range(policy.max_redirects + 1):
             check_url(current, policy)
@@ -570,6 +583,90 @@ def fetch(url: str, *, policy: FetchPolicy) -> FetchedPage:
             "too_many_redirects",
             f"{requested_url} redirected more than {policy.max_redirects} times.",
         )
+
+
+def _read_excerpt(
+    response: requests.Response, guard: _Guard, url: str, limit: int
+) -> tuple[bytes, bool]:
+    """Read at most `limit` bytes of the decoded body; say whether there was more.
+
+    The rest is never downloaded: the connection is dropped with the response.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    with _translated_errors(guard, url):
+        for chunk in response.iter_content(chunk_size=min(_CHUNK_SIZE, limit + 1)):
+            guard.raise_if_expired()
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                break
+    guard.raise_if_expired()
+    data = b"".join(chunks)
+    return data[:limit], len(data) > limit
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """What a server answered to a POST: its status and the start of its body."""
+
+    url: str  # in `normalise_url` form
+    status_code: int
+    content_type: str  # media type only, lower case; "" when none was stated
+    excerpt: str  # the first `excerpt_bytes` of the decoded body, as UTF-8 (errors replaced)
+    truncated: bool  # the body went on past the excerpt
+    location: str  # a redirect's target, reported and never followed; "" otherwise
+
+    @property
+    def ok(self) -> bool:
+        """Whether the server accepted the request (2xx); a redirect is not acceptance."""
+        return 200 <= self.status_code < 300
+
+
+def post_json(
+    url: str,
+    *,
+    body: bytes,
+    headers: Mapping[str, str],
+    policy: FetchPolicy,
+    excerpt_bytes: int = 1024,
+) -> PostResult:
+    """POST a JSON body once under the policy; return the status and a capped body excerpt.
+
+    Steps: normalise and check the URL as `fetch` does; send through the same guarded transport
+    (resolve once, refuse non-public answers unless allowed, connect to a checked answer), with
+    no redirect followed (a 3xx is returned with its Location, for the caller to treat as a
+    failure: following it would re-send the body somewhere unchecked by the caller); read at
+    most `excerpt_bytes` of the decoded body, of any content type. Everything, the body excerpt
+    included, runs under the wall-clock deadline. A non-2xx answer is a result, not an error;
+    raises FetchError for a refused URL or address, a timeout or a connection failure.
+    """
+    if excerpt_bytes <= 0:
+        raise ValueError("post_json excerpt_bytes must be positive.")
+    target = normalise_url(url)
+    check_url(target, policy)
+    with _Guard(policy) as guard, _guarded_session(guard) as session:
+        with _translated_errors(guard, target):
+            timeout = guard.clamp_timeout(policy.timeout)
+            response = session.post(
+                target,
+                data=body,
+                headers={"Content-Type": "application/json", "Accept": "*/*", **headers},
+                allow_redirects=False,
+                stream=True,
+                timeout=(timeout, timeout),
+            )
+        with response:
+            excerpt, truncated = _read_excerpt(response, guard, target, excerpt_bytes)
+            media_type, _params = _media_type(response.headers.get("Content-Type", ""))
+            return PostResult(
+                url=target,
+                status_code=response.status_code,
+                content_type=media_type,
+                excerpt=excerpt.decode("utf-8", errors="replace"),
+                truncated=truncated,
+                location=response.headers.get("Location", "") if response.is_redirect else "",
+            )
 
 
 def policy_from_settings() -> FetchPolicy:

@@ -798,3 +798,162 @@ def test_it_builds_the_policy_from_settings(settings: Any) -> None:
     assert policy == FetchPolicy(
         allowed_networks=("127.0.0.0/8",), max_bytes=1234, timeout=2.5, deadline=7.0
     )
+
+
+# --- post_json (webhooks) -----------------------------------------------------------------------
+
+
+@dataclass
+class SeenPost:
+    """A POST the local server received."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _PostServer(ThreadingHTTPServer):
+    daemon_threads = True
+    posts: list[SeenPost]
+
+
+class _PostHandler(BaseHTTPRequestHandler):
+    """Routes for the POST tests; every request gets a fresh connection (HTTP/1.0)."""
+
+    server: _PostServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.posts.append(
+            SeenPost(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        )
+        if self.path == "/accepted":
+            self._answer(202, b'{"ok": true}', "application/json")
+        elif self.path == "/large":
+            self._answer(500, b"e" * 100_000, "text/html")
+        elif self.path == "/moved":
+            self.send_response(307)
+            self.send_header("Location", "/accepted")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/slow":
+            time.sleep(3)
+            try:
+                self._answer(200, b"late", "text/plain")
+            except OSError:
+                pass  # the client has long hung up, as it should
+        else:
+            self._answer(404, b"no such hook", "text/plain")
+
+    def _answer(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def post_server() -> Iterator[tuple[str, list[SeenPost]]]:
+    """A local server answering POSTs; yields its base URL and the POSTs it received."""
+    server = _PostServer(("127.0.0.1", 0), _PostHandler)
+    server.posts = posts = []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", posts
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_post_json_sends_the_body_and_headers_and_returns_the_answer(
+    post_server: tuple[str, list[SeenPost]],
+) -> None:
+    """The body goes out as JSON with the caller's headers; the answer comes back as a result."""
+    base, posts = post_server
+    result = fetching.post_json(
+        base + "/accepted", body=b'{"a":1}', headers={"webhook-id": "msg_1"}, policy=LOCAL
+    )
+    assert result.status_code == 202 and result.ok
+    assert result.excerpt == '{"ok": true}' and result.truncated is False
+    assert result.content_type == "application/json"
+    assert [post.body for post in posts] == [b'{"a":1}']
+    assert posts[0].headers["content-type"] == "application/json"
+    assert posts[0].headers["webhook-id"] == "msg_1"
+
+
+def test_post_json_refuses_a_private_address_unless_its_network_is_allowed(
+    post_server: tuple[str, list[SeenPost]],
+) -> None:
+    """Loopback is refused by the default policy, before anything is sent."""
+    base, posts = post_server
+    with pytest.raises(FetchError) as caught:
+        fetching.post_json(base + "/accepted", body=b"{}", headers={}, policy=FetchPolicy())
+    assert caught.value.reason == "blocked_address"
+    assert posts == []
+    allowed = FetchPolicy(allowed_networks=("127.0.0.1/32",))
+    assert fetching.post_json(base + "/accepted", body=b"{}", headers={}, policy=allowed).ok
+
+
+def test_post_json_refuses_a_name_that_resolves_to_a_private_address(
+    internet: FakeInternet,
+) -> None:
+    """The same resolve-once check as fetch: a name pointing at 10.0.0.5 is refused."""
+    internet.dns["cms.example"] = ["10.0.0.5"]
+    with pytest.raises(FetchError) as caught:
+        fetching.post_json("http://cms.example/hook", body=b"{}", headers={}, policy=FetchPolicy())
+    assert caught.value.reason == "blocked_address"
+    assert internet.connects == []
+
+
+def test_post_json_reports_a_redirect_without_following_it(
+    post_server: tuple[str, list[SeenPost]],
+) -> None:
+    """A 3xx is not acceptance, and the body is never re-sent to where it points."""
+    base, posts = post_server
+    result = fetching.post_json(base + "/moved", body=b"{}", headers={}, policy=LOCAL)
+    assert result.status_code == 307 and not result.ok
+    assert result.location == "/accepted"
+    assert [post.path for post in posts] == ["/moved"]
+
+
+def test_post_json_keeps_only_a_capped_excerpt_of_the_answer(
+    post_server: tuple[str, list[SeenPost]],
+) -> None:
+    """A 100 KB error page is cut to the excerpt, whatever its type; the status still counts."""
+    base, _posts = post_server
+    result = fetching.post_json(
+        base + "/large", body=b"{}", headers={}, policy=LOCAL, excerpt_bytes=300
+    )
+    assert result.status_code == 500
+    assert result.excerpt == "e" * 300 and result.truncated is True
+
+
+def test_post_json_gives_up_at_the_deadline(post_server: tuple[str, list[SeenPost]]) -> None:
+    """A CMS that takes longer than the deadline to answer is a timeout, well before it answers."""
+    base, _posts = post_server
+    policy = FetchPolicy(allowed_networks=LOCAL.allowed_networks, timeout=5.0, deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetching.post_json(base + "/slow", body=b"{}", headers={}, policy=policy)
+    assert caught.value.reason == "timeout"
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_refused_connection_is_a_connection_error_not_a_timeout() -> None:
+    """urllib3 2 files "connection refused" under its timeouts; the reason says what it was."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again before the request: nothing listens there
+    for call in (
+        lambda: fetch(f"http://127.0.0.1:{port}/", policy=LOCAL),
+        lambda: fetching.post_json(
+            f"http://127.0.0.1:{port}/", body=b"{}", headers={}, policy=LOCAL
+        ),
+    ):
+        assert _reason(call) == "connection"
