@@ -71,10 +71,19 @@ class VerdictForm(forms.ModelForm[Verdict]):
     """Draft or edit a verdict; the rating comes from the default scale.
 
     The version is the draft's version the author started from, or 0 when there was no draft
-    yet (so a draft written meanwhile in another page is a conflict, not overwritten).
+    yet (so a draft written meanwhile in another page is a conflict, not overwritten). The
+    claimant belongs to the claim: pass it as `initial`.
     """
 
     version = version_field()
+    # Saved on the claim, not the verdict (see services.claim_set_claimant).
+    claimant = forms.CharField(
+        label="Who made the claim",
+        max_length=Claim._meta.get_field("claimant").max_length,
+        required=False,
+        help_text="The person quoted, e.g. “Jane Doe, health minister”. Published with the "
+        "verdict as the claim's author.",
+    )
 
     class Meta:
         model = Verdict

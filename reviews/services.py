@@ -37,6 +37,7 @@ from reviews.models import (
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_LENGTH = Source._meta.get_field("title").max_length or 500
+CLAIMANT_MAX_LENGTH = Claim._meta.get_field("claimant").max_length or 200
 
 
 def _require_researcher(*, claim: Claim, user: Any) -> None:
@@ -291,11 +292,13 @@ def verdict_save(
     summary: str,
     explanation: str = "",
     expected_version: int | None = None,
+    claimant: str | None = None,
 ) -> Verdict:
     """Create or edit the draft verdict of a claim (the claim becomes the user's, in review).
 
     Editing a draft that was submitted returns it to draft: the claim leaves the approval queue
-    and the author submits it again (the view says so before and after saving).
+    and the author submits it again (the view says so before and after saving). `claimant`, when
+    given, is saved on the claim with it (None leaves the claim's claimant as it is).
     """
     require_permission(user, "reviews.add_verdict")
     if claim.status != Claim.Status.AWAITING_APPROVAL:  # the author may pull a submitted draft back
@@ -303,6 +306,8 @@ def verdict_save(
     summary = " ".join(summary.split())
     if not summary:
         raise ValidationError({"summary": "Write a one-line summary for the CMS."})
+    if claimant is not None:
+        claimant = _clean_claimant(claimant)
     verdict = claim.verdicts.filter(is_current=True).first()
     if verdict is not None and verdict.is_published:
         raise ValidationError("This verdict is published; it can no longer be edited.")
@@ -333,7 +338,41 @@ def verdict_save(
             explanation=explanation,
             submitted_at=None,
         )
+    if claimant is not None:
+        claim_set_claimant(claim=claim, user=user, claimant=claimant)
     return verdict
+
+
+def _clean_claimant(claimant: str) -> str:
+    claimant = " ".join(claimant.split())
+    if len(claimant) > CLAIMANT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "claimant": f"The claimant is {len(claimant):,} characters; the limit is "
+                f"{CLAIMANT_MAX_LENGTH:,}."
+            }
+        )
+    return claimant
+
+
+@transaction.atomic
+def claim_set_claimant(*, claim: Claim, user: Any, claimant: str) -> Claim:
+    """Record who made the claim (ClaimReview's itemReviewed.author), with a history row.
+
+    Whoever may draft the claim's verdict may say who made it. The claim's version is left
+    alone: the claimant is no part of what the assignment form, which checks it, decides.
+    """
+    require_permission(user, "reviews.add_verdict")
+    if not claim.can_be_drafted_by(user):
+        raise ValidationError({"claimant": "Only the claim's reviewer records who made it."})
+    claimant = _clean_claimant(claimant)
+    if claimant != claim.claimant:
+        note = f"claimant: {claimant}" if claimant else "claimant cleared"
+        update_with_history(
+            Claim.objects.filter(pk=claim.pk), by=user, note=note, claimant=claimant
+        )
+        claim.refresh_from_db(fields=["claimant", "updated_at"])
+    return claim
 
 
 @transaction.atomic

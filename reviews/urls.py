@@ -20,6 +20,7 @@ urlpatterns = [
     path("verdicts/<int:pk>/return/", views.verdict_return, name="verdict_return"),
     path("verdicts/<int:pk>/correction/", views.verdict_correct, name="verdict_correct"),
     path("verdicts/<int:pk>/withdrawal/", views.verdict_withdraw, name="verdict_withdraw"),
+    path("verdicts/<int:pk>/evidence-pack/", views.evidence_pack, name="evidence_pack"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/status/", views.source_status, name="source_status"),
 ]

@@ -15,7 +15,7 @@ from django_htmx.http import trigger_client_event
 from claims.models import Claim
 from factcheck.lib.locking import StaleVersionError
 from factcheck.lib.permissions import permission_view
-from reviews import services
+from reviews import claimreview, services
 from reviews.forms import (
     RELOAD_TO_DECIDE,
     ClaimAssignForm,
@@ -149,6 +149,8 @@ def verdict_save(request: HtmxRequest, pk: int) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 explanation=form.cleaned_data["explanation"],
                 expected_version=form.cleaned_data["version"],
+                # A page from before the field existed posts none: leave the claimant alone.
+                claimant=form.cleaned_data["claimant"] if "claimant" in request.POST else None,
             )
         except ValidationError as refusal:
             error = refusal
@@ -357,3 +359,15 @@ def source_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- The evidence pack ------------------------------------------------------------------------
+
+
+@permission_view("reviews.view_verdict")
+@require_GET
+def evidence_pack(request: HtmxRequest, pk: int) -> HttpResponse:
+    """The evidence pack of a verdict as a printable page, for a standards or legal review."""
+    verdict = get_object_or_404(claimreview.with_evidence_pack_data(Verdict.objects.all()), pk=pk)
+    pack = claimreview.evidence_pack(verdict)
+    return render(request, "reviews/evidence_pack.html", {"pack": pack})

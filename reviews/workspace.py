@@ -130,7 +130,8 @@ def _verdict_panel(
     )
     return {
         "verdict": verdict,
-        "verdict_form": bound.get("verdict_form") or VerdictForm(instance=verdict),
+        "verdict_form": bound.get("verdict_form")
+        or VerdictForm(instance=verdict, initial={"claimant": claim.claimant}),
         "show_verdict_form": may_edit or "verdict_form" in bound,
         "verdict_conflict": conflict and verdict is not None,
         # Saving a submitted draft takes it out of the approval queue: the form says so first.

@@ -50,6 +50,7 @@ REQUIRED = {
     "reviews:claim_approval": "claims.view_claim",
     "reviews:claim_reopen": "reviews.approve_verdict",
     "reviews:verdict_withdraw": "reviews.approve_verdict",
+    "reviews:evidence_pack": "reviews.view_verdict",
     "claims:claim_restore": "claims.select_claim",
     "reviews:queue": "claims.view_claim",
     "reviews:verdict_submit": "reviews.add_verdict",
@@ -66,6 +67,7 @@ _REVIEWER = {
     "reviews.add_evidence",
     "reviews.add_verdict",
     "reviews.view_source",
+    "reviews.view_verdict",
 }
 _ALL = set(REQUIRED.values())
 # Which of those permissions each role has (reviews/migrations/0002_default_scale_and_roles.py).
