@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from claims.extraction import Extraction, ScoredSentence, extract
@@ -53,12 +54,27 @@ def article_import(
     author: str = "",
     published_on: datetime.date | None = None,
 ) -> Article:
+    """Store an article and its candidate claims, for a newsroom user allowed to add articles."""
+    require_permission(created_by, "claims.add_article")
+    return _article_store(
+        title=title,
+        body=body,
+        created_by=created_by,
+        note=f"imported ({import_method})",
+        import_method=import_method,
+        source_url=source_url,
+        outlet=outlet,
+        author=author,
+        published_on=published_on,
+    )
+
+
+def _article_store(*, title: str, body: str, created_by: Any, note: str, **fields: Any) -> Article:
     """Store an article and its candidate claims.
 
     Steps: normalise the body once (NFC, `\\n`), refuse empty or oversized text, store it with
     its sha256, then run claim extraction on the stored body.
     """
-    require_permission(created_by, "claims.add_article")
     normalised_body = article_body_validate(body)
     normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH]
     if not normalised_title:
@@ -71,20 +87,89 @@ def article_import(
         article = Article(
             title=normalised_title,
             body=normalised_body,
-            body_sha256=hashlib.sha256(normalised_body.encode("utf-8")).hexdigest(),
-            import_method=import_method,
-            source_url=source_url,
-            outlet=normalise_line(outlet),
-            author=normalise_line(author),
-            published_on=published_on,
-            created_by=created_by if created_by.is_authenticated else None,
+            body_sha256=_body_hash(normalised_body),
+            outlet=normalise_line(fields.pop("outlet", "")),
+            author=normalise_line(fields.pop("author", "")),
+            created_by=created_by if created_by and created_by.is_authenticated else None,
             extraction=_extraction_record(extraction, threshold=threshold),
             consistency_flags=_flags_record(extraction),
+            **fields,
         )
-        annotate_save(article, by=created_by, note=f"imported ({import_method})")
+        annotate_save(article, by=created_by, note=note)
         article.save()
         _claims_store(article=article, extraction=extraction, by=created_by)
     return article
+
+
+def _body_hash(normalised_body: str) -> str:
+    return hashlib.sha256(normalised_body.encode("utf-8")).hexdigest()
+
+
+class ArticleChangedError(ValidationError):
+    """A CMS pushed different text under an external id the desk already holds."""
+
+
+@dataclass(frozen=True)
+class ArticlePush:
+    """What a CMS push did: the article, and whether it was stored now or already held."""
+
+    article: Article
+    created: bool
+
+
+def article_push(
+    *,
+    external_id: str,
+    title: str,
+    body: str,
+    body_is_html: bool = False,
+    source_url: str = "",
+    outlet: str = "",
+    author: str = "",
+    published_on: datetime.date | None = None,
+    pushed_by: str,
+) -> ArticlePush:
+    """Store a story the CMS pushed, once per external id (the API checks the key's scope).
+
+    Steps: reduce HTML to text; normalise and check the body; if the external id is held with
+    the same text, change nothing; with other text, refuse (ArticleChangedError: the desk does
+    not yet keep revisions, and replacing the text would move every claim's anchor); otherwise
+    import it. Two identical pushes racing each other end with one article: the loser of the
+    unique constraint reads the winner's row.
+    """
+    if body_is_html:
+        html_title, body = readable_text(body, "text/html")
+        title = title or html_title
+    normalised_body = article_body_validate(body)
+    existing = Article.objects.filter(external_id=external_id).only("pk", "body_sha256").first()
+    if existing is None:
+        try:
+            article = _article_store(
+                title=title,
+                body=normalised_body,
+                created_by=None,
+                note=f"pushed by the CMS ({pushed_by})",
+                import_method=Article.ImportMethod.API,
+                external_id=external_id,
+                source_url=source_url,
+                outlet=outlet,
+                author=author,
+                published_on=published_on,
+            )
+            return ArticlePush(article=article, created=True)
+        except IntegrityError:
+            existing = Article.objects.filter(external_id=external_id).first()
+            if existing is None:
+                raise
+    if existing.body_sha256 != _body_hash(normalised_body):
+        raise ArticleChangedError(
+            {
+                "body": f"Article {existing.pk} already holds external id {external_id!r} with "
+                "other text. The desk does not take new revisions of an article yet: push the "
+                "changed story under a new external id, or ask an editor."
+            }
+        )
+    return ArticlePush(article=Article.objects.get(pk=existing.pk), created=False)
 
 
 def article_import_file(

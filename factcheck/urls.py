@@ -2,14 +2,26 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views import defaults
 
 
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness probe for the container health check."""
     return JsonResponse({"status": "ok"})
 
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: JSON in the API's error shape under /api/, the newsroom's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from reviews.api_errors import api_not_found
+
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found
 
 urlpatterns = [
     path("", include("claims.urls")),

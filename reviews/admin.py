@@ -9,7 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from claims.lifecycle import Action, claims_transition
 from factcheck.lib.admin import VersionedAdmin
 from reviews import (
-    admin_tokens,  # noqa: F401  (registers the API key admin)
+    admin_api_keys,  # noqa: F401  (registers the API key admin)
+    admin_webhooks,  # noqa: F401  (registers the webhook endpoint and delivery admin)
     services,
 )
 from reviews.models import Evidence, Rating, RatingScale, Source, Verdict

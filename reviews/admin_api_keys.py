@@ -1,54 +1,52 @@
-"""Admin for the CMS API keys: a key is shown masked, never in full.
+"""Admin for the CMS API keys: named, scoped, shown once at creation, revocable.
 
-A key on a screen ends up in screenshots, screen shares and browser history; the admin needs
-only to tell keys apart and to revoke one. The CMS's key is handed over from a shell:
-`manage.py drf_create_token <username>` prints it (`-r` replaces it with a new one).
+Keys are stored hashed (djangorestframework-api-key); the admin shows only the prefix that tells
+keys apart. The full key appears once, in the message after the key is created; a lost key is
+revoked and replaced, never recovered.
 """
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
-SHOWN_CHARACTERS = 4
+from reviews.models import ApiKey
 
-
-def mask_key(key: str | None) -> str:
-    """The first few characters of a key and an ellipsis: enough to tell keys apart."""
-    return f"{key[:SHOWN_CHARACTERS]}…" if key else "-"
-
-
-def _masked_str(token: TokenProxy) -> str:
-    return mask_key(token.key)
-
-
-# The admin names an object by str() in titles, breadcrumbs, messages, the delete page and the
-# action log (LogEntry.object_repr, shown under "Recent actions"); DRF's Token.__str__ is the
-# full key. TokenProxy exists only for this admin, so masking its str() covers all of them.
-TokenProxy.__str__ = _masked_str  # type: ignore[assignment, method-assign]
-
+# One kind of key: the library's unscoped model and DRF's plain tokens are not used.
+admin.site.unregister(APIKey)
 admin.site.unregister(TokenProxy)
 
 
-@admin.register(TokenProxy)
-class ApiKeyAdmin(TokenAdmin):
-    """API keys by user: masked keys, search by username, a key's user fixed once it exists."""
+@admin.register(ApiKey)
+class ApiKeyAdmin(APIKeyModelAdmin):
+    """Create, scope and revoke CMS keys; the key itself is shown once."""
 
-    list_display = ("masked_key", "user", "created")
-    search_fields = ("user__username",)
-    search_help_text = "Username"
-    list_select_related = ("user",)
-
-    @admin.display(description="Key")
-    def masked_key(self, token: TokenProxy) -> str:
-        return mask_key(token.key)
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("user",) if obj is None else ("user", "masked_key", "created")
+    # The library types these as tuples of its own lengths; ours list more.
+    list_display = ("name", "prefix", "scope", "created", "last_used_at", "expiry_date", "revoked")  # type: ignore[assignment]
+    list_filter = ("scope", "revoked", "created")  # type: ignore[assignment]
+    search_fields = ("name", "prefix")
+    fields = ("name", "scope", "expiry_date", "revoked", "prefix", "created_by", "last_used_at")
+    actions = ["revoke"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        # Moving a key to another user would give the CMS that user's access: delete the key
-        # and create a new one instead.
-        return () if obj is None else ("user", "masked_key", "created")
+        fields: tuple[str, ...] = ("prefix", "created_by", "last_used_at")
+        if obj is not None and obj.revoked:
+            # A revoked key stays revoked: issue a new one instead.
+            fields += ("name", "scope", "revoked", "expiry_date")
+        return fields
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any = None, change: bool = False
+    ) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        count = queryset.filter(revoked=False).update(revoked=True)
+        self.message_user(request, f"Revoked {count} key(s).", messages.SUCCESS)

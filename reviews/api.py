@@ -1,98 +1,239 @@
-"""The token-protected CMS API: published verdicts only."""
+"""The CMS API: published verdicts (JSON, ClaimReview, evidence packs), the change feed, archived
+source text, and article push for read-write keys.
+
+Who may call what is in reviews/api_auth.py; every error has the shape in reviews/api_errors.py.
+"""
+
+from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviews.models import ChangeEvent, Evidence, Verdict, VerdictCorrection
-from reviews.pagination import BoundedLimitOffsetPagination
+from claims import services as claim_services
+from claims.models import Article, Claim
+from reviews import selectors
+from reviews.api_auth import CanReadOrPushArticles
+from reviews.api_errors import Conflict
+from reviews.claimreview import claim_review, evidence_pack, with_evidence_pack_data
+from reviews.filters import VerdictFilter
+from reviews.models import ChangeEvent, Source, Verdict
+from reviews.pagination import VerdictCursorPagination, whole_number_param
 from reviews.serializers import (
+    CLAIMREVIEW_PAGE_SCHEMA,
+    CLAIMREVIEW_SCHEMA,
+    ArticlePushedSerializer,
+    ArticlePushSerializer,
     ChangePageSerializer,
-    ClaimReviewSerializer,
     VerdictSerializer,
     change_representation,
     decode_cursor,
     encode_cursor,
 )
 
-# Lists answer a malformed limit or offset with 400 (reviews/pagination.py).
-_BAD_PAGE = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="limit or offset is not a whole number in range."
-)
-# The custom ClaimReview list pages like the default list; spectacular only knows the latter.
-_PAGE_PARAMETERS = [
-    OpenApiParameter(
-        "limit",
-        {"type": "integer", "minimum": 1},
-        description=BoundedLimitOffsetPagination.limit_query_description,
-    ),
-    OpenApiParameter(
-        "offset",
-        {"type": "integer", "minimum": 0},
-        description=str(BoundedLimitOffsetPagination.offset_query_description),
-    ),
-]
+# --- Documented error responses (all in the shape of reviews/api_errors.error_body) --------------
+_ERROR = OpenApiTypes.OBJECT
+_BAD_REQUEST = OpenApiResponse(_ERROR, description="A query parameter or field is not valid.")
+_UNAUTHORISED = OpenApiResponse(_ERROR, description="No API key, or an unknown or revoked one.")
+_FORBIDDEN = OpenApiResponse(_ERROR, description="The key's scope does not allow this.")
+_NOT_FOUND = OpenApiResponse(_ERROR, description="No such published item.")
+_THROTTLED = OpenApiResponse(_ERROR, description="Too many requests for this key: see Retry-After.")
+_READ_ERRORS = {401: _UNAUTHORISED, 403: _FORBIDDEN, 429: _THROTTLED}
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: VerdictSerializer(many=True), 400: _BAD_PAGE})
+    list=extend_schema(
+        summary="Published verdicts",
+        description="Newest publication first, in cursor pages (follow `next`).",
+        responses={200: VerdictSerializer(many=True), 400: _BAD_REQUEST, **_READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One published verdict",
+        responses={200: VerdictSerializer, 404: _NOT_FOUND, **_READ_ERRORS},
+    ),
 )
 class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
-    """Published verdicts, newest first, for the CMS to pull."""
+    """Published verdicts, for the CMS to pull."""
 
     serializer_class = VerdictSerializer
-    permission_classes = [IsAuthenticated]
-    pagination_class = BoundedLimitOffsetPagination
+    pagination_class = VerdictCursorPagination
+    lookup_value_regex = r"[0-9]+"
+    filterset_class = VerdictFilter
 
     def get_queryset(self) -> QuerySet[Verdict]:
-        return (
-            Verdict.objects.published()
-            .select_related("claim__article", "rating__scale", "author", "approved_by")
-            # The CMS gets the claim and the article's title and URL, never the whole body.
-            .defer(
-                "claim__article__body",
-                "claim__article__extraction",
-                "claim__article__consistency_flags",
+        return selectors.verdicts_for_cms()
+
+    @extend_schema(
+        summary="Published verdicts as schema.org ClaimReview",
+        responses={200: CLAIMREVIEW_PAGE_SCHEMA, 400: _BAD_REQUEST, **_READ_ERRORS},
+        filters=True,
+        # The list's pages, which spectacular adds only to serializer-described lists.
+        parameters=[
+            OpenApiParameter("cursor", str, description="The pagination cursor value."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1},
+                description="Number of results to return per page (at most 100).",
+            ),
+        ],
+        operation_id="verdicts_claimreview_list",
+    )
+    @action(detail=False, url_path="claimreview")
+    def claimreview_list(self, request: Request) -> Response:
+        """All published verdicts as ClaimReview objects, in the list's pages and filters."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response([claim_review(verdict) for verdict in page or []])
+
+    @extend_schema(
+        summary="One published verdict as schema.org ClaimReview (JSON-LD)",
+        responses={200: CLAIMREVIEW_SCHEMA, 404: _NOT_FOUND, **_READ_ERRORS},
+        operation_id="verdicts_claimreview",
+    )
+    @action(detail=True, url_path="claimreview")
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        """One published verdict as a ClaimReview object."""
+        return Response(claim_review(self.get_object()))
+
+    @extend_schema(
+        summary="The evidence pack of a published verdict",
+        description="The claim in context, the verdict, each evidence item with its archived "
+        "snapshot's hash and fetch time, who reviewed and approved it and when, corrections.",
+        responses={200: OpenApiTypes.OBJECT, 404: _NOT_FOUND, **_READ_ERRORS},
+        operation_id="verdicts_evidence_pack",
+    )
+    @action(detail=True, url_path="evidence-pack")
+    def evidence_pack(self, request: Request, pk: str | None = None) -> Response:
+        """Everything a standards or legal review needs about one published verdict."""
+        # The pack shows the claim in context: the one place the API reads an article body.
+        verdict = get_object_or_404(with_evidence_pack_data(Verdict.objects.published()), pk=pk)
+        return Response(evidence_pack(verdict))
+
+
+class ArticleViewSet(viewsets.GenericViewSet[Article]):
+    """Articles as the CMS sees them: pushed in, and their ClaimReviews out."""
+
+    queryset = Article.objects.only("pk")
+    serializer_class = ArticlePushSerializer
+    permission_classes = [CanReadOrPushArticles]
+    pagination_class = None  # an article's ClaimReviews come whole, in reading order
+    # The CMS sends JSON; form encodings would turn `null` into the text "null".
+    parser_classes = [JSONParser]
+    lookup_value_regex = r"[0-9]+"
+
+    @extend_schema(
+        summary="Push an article from the CMS",
+        description="Needs a read-write key. Idempotent on `external_id`: the same story again "
+        "is a 200 that changes nothing; other text under a held id is a 409.",
+        request=ArticlePushSerializer,
+        responses={
+            201: ArticlePushedSerializer,
+            200: ArticlePushedSerializer,
+            400: _BAD_REQUEST,
+            409: OpenApiResponse(_ERROR, description="The id is held with other text."),
+            413: OpenApiResponse(_ERROR, description="The body is larger than accepted."),
+            **_READ_ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "A story",
+                value={
+                    "external_id": "cms-4512",
+                    "title": "Council approves harbour budget",
+                    "body": "The council approved 4.2 million for the harbour on Monday.",
+                    "url": "https://news.example/harbour-budget",
+                },
+                request_only=True,
             )
-            .prefetch_related(
-                "rating__scale__ratings",
-                Prefetch("claim__evidence", queryset=Evidence.objects.order_by("added_at", "pk")),
-                Prefetch(
-                    "corrections",
-                    queryset=VerdictCorrection.objects.select_related("rating", "previous_rating"),
-                ),
+        ],
+    )
+    def create(self, request: Request) -> Response:
+        """Store a pushed story once per external id and extract its claims."""
+        serializer = ArticlePushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            pushed = claim_services.article_push(
+                external_id=data["external_id"],
+                title=data["title"],
+                body=data["body"],
+                body_is_html=data["body_format"] == "html",
+                source_url=data["url"],
+                author=data["author"],
+                outlet=data["outlet"],
+                published_on=data["published_on"],
+                pushed_by=str(getattr(request.auth, "name", "") or request.user),
             )
+        except claim_services.ArticleChangedError as error:
+            raise Conflict(" ".join(error.messages)) from None
+        article = (
+            Article.objects.defer("body", "extraction")
+            .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("position")))
+            .get(pk=pushed.article.pk)
+        )
+        return Response(
+            ArticlePushedSerializer(article).data,
+            status=status.HTTP_201_CREATED if pushed.created else status.HTTP_200_OK,
         )
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, 400: _BAD_PAGE},
-        parameters=_PAGE_PARAMETERS,
-        operation_id="verdicts_claimreview_list",
+        summary="The published verdicts of an article as ClaimReview",
+        responses={
+            200: {"type": "array", "items": CLAIMREVIEW_SCHEMA},
+            404: _NOT_FOUND,
+            **_READ_ERRORS,
+        },
+        operation_id="articles_claimreview",
     )
-    @action(detail=False, url_path="claimreview", serializer_class=ClaimReviewSerializer)
-    def claimreview_list(self, request: Request) -> Response:
-        """All published verdicts as schema.org ClaimReview objects."""
-        page = self.paginate_queryset(self.get_queryset())
-        # many=True returns a ListSerializer; the stubs only know the single-instance form.
-        serializer = ClaimReviewSerializer(page, many=True)  # type: ignore[arg-type]
-        return self.get_paginated_response(serializer.data)
-
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="verdicts_claimreview")
-    @action(detail=True, url_path="claimreview", serializer_class=ClaimReviewSerializer)
+    @action(detail=True, url_path="claimreview")
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
-        """One published verdict as a schema.org ClaimReview object."""
-        return Response(ClaimReviewSerializer(self.get_object()).data)
+        """Every published verdict on the article's claims, in the article's order."""
+        article = self.get_object()
+        verdicts = (
+            selectors.verdicts_for_cms().filter(claim__article=article).order_by("claim__position")
+        )
+        return Response([claim_review(verdict) for verdict in verdicts])
+
+
+class SourceSnapshotView(APIView):
+    """The archived text of a source cited by a published verdict, as plain text."""
+
+    @extend_schema(
+        summary="Archived text of a cited source",
+        responses={
+            (200, "text/plain"): OpenApiTypes.STR,
+            404: _NOT_FOUND,
+            **_READ_ERRORS,
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        """Plain text under a sandbox policy: an archived page never runs on our origin."""
+        source = get_object_or_404(
+            Source.objects.filter(
+                fetch_status=Source.FetchStatus.FETCHED,
+                evidence__claim__verdicts__is_current=True,
+                evidence__claim__verdicts__published_at__isnull=False,
+            ).distinct(),
+            pk=pk,
+        )
+        response = HttpResponse(source.text, content_type="text/plain; charset=utf-8")
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class ChangeFeedView(APIView):
@@ -102,23 +243,25 @@ class ChangeFeedView(APIView):
     change exactly once, withdrawals included (as tombstones with the verdict id).
     """
 
-    permission_classes = [IsAuthenticated]
     page_size = 100
 
     @extend_schema(
+        summary="Changes since a cursor",
         parameters=[
             OpenApiParameter("after", str, description="The next_cursor of the previous page."),
-            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1}),
         ],
-        responses={200: ChangePageSerializer, 400: _BAD_PAGE},
+        responses={200: ChangePageSerializer, 400: _BAD_REQUEST, **_READ_ERRORS},
     )
     def get(self, request: Request) -> Response:
         """One page of changes after the cursor (from the start when there is none)."""
         try:
             after = decode_cursor(request.query_params.get("after", ""))
-            limit = _feed_limit(request.query_params.get("limit", ""), self.page_size)
         except ValueError as error:
-            return Response({"detail": str(error)}, status=400)
+            raise ValidationError({"after": [str(error)]}) from None
+        limit = min(
+            whole_number_param(request, "limit", minimum=1) or self.page_size, self.page_size
+        )
         events = list(
             ChangeEvent.objects.filter(pk__gt=after)
             .order_by("pk")
@@ -128,22 +271,15 @@ class ChangeFeedView(APIView):
         events = events[:limit]
         current = {
             verdict.pk: verdict
-            for verdict in PublishedVerdictViewSet()
-            .get_queryset()
-            .filter(pk__in={event.verdict_id for event in events})
+            for verdict in selectors.verdicts_for_cms().filter(
+                pk__in={event.verdict_id for event in events}
+            )
         }
+        context = {"request": request}
         return Response(
             {
-                "results": [change_representation(event, current) for event in events],
+                "results": [change_representation(event, current, context) for event in events],
                 "next_cursor": encode_cursor(events[-1].pk if events else after),
                 "has_more": has_more,
             }
         )
-
-
-def _feed_limit(raw: str, default: int) -> int:
-    if raw == "":
-        return default
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
-        raise ValueError("limit must be a whole number from 1.")
-    return min(int(raw), default)

@@ -1,20 +1,83 @@
-"""The CMS contract: published verdicts as JSON and as schema.org ClaimReview."""
+"""The CMS contract: published verdicts, the change feed and article push, as JSON."""
 
 import base64
 from typing import Any
 
-from django.conf import settings
+from django.core.validators import RegexValidator
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reviews.models import ChangeEvent, Evidence, Verdict, VerdictCorrection
+from claims.models import Article, Claim
+from reviews.models import ChangeEvent, Evidence, Rating, Source, Verdict, VerdictCorrection
+
+
+class ClaimPartSerializer(serializers.ModelSerializer[Claim]):
+    """The claim a verdict is on: its exact text and where it stands in the article."""
+
+    class Meta:
+        model = Claim
+        fields = ["id", "text", "start", "end", "claimant"]
+
+
+class ArticlePartSerializer(serializers.ModelSerializer[Article]):
+    """The article a claim comes from (never its body)."""
+
+    url = serializers.CharField(source="source_url")
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "url", "external_id", "outlet", "published_on"]
+
+
+class RatingPartSerializer(serializers.Serializer[Rating]):
+    """A rating: its label, its ClaimReview number (null when not ordinal) and its scale."""
+
+    # Serializer fields named like Field attributes: fine at run time (the metaclass collects
+    # them), but the stubs see a clash.
+    label = serializers.CharField()  # type: ignore[assignment]
+    value = serializers.IntegerField(source="claimreview_value", allow_null=True)
+    scale = serializers.CharField(source="scale.name")
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
-    """Evidence as the CMS shows it: where it came from and what it says."""
+    """Evidence as the CMS shows it: where it came from, its archived copy and what it says."""
+
+    archived_url = serializers.SerializerMethodField()
+    archived_at = serializers.DateTimeField(source="source.fetched_at", allow_null=True)
+    archived_sha256 = serializers.SerializerMethodField()
 
     class Meta:
         model = Evidence
-        fields = ["url", "quote", "stance", "note"]
+        fields = [
+            "url",
+            "archived_url",
+            "archived_at",
+            "archived_sha256",
+            "stance",
+            "quote",
+            "note",
+        ]
+
+    def _archived(self, evidence: Evidence) -> Source | None:
+        source = evidence.source
+        return source if source and source.fetch_status == Source.FetchStatus.FETCHED else None
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_archived_url(self, evidence: Evidence) -> str | None:
+        """The archived text of the source, served by the API (null until it is archived)."""
+        source = self._archived(evidence)
+        if source is None:
+            return None
+        path = reverse("api:source-snapshot", args=[source.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_archived_sha256(self, evidence: Evidence) -> str | None:
+        """sha256 of the page's raw body as archived."""
+        source = self._archived(evidence)
+        return source.body_sha256 if source else None
 
 
 class CorrectionSerializer(serializers.ModelSerializer[VerdictCorrection]):
@@ -29,17 +92,13 @@ class CorrectionSerializer(serializers.ModelSerializer[VerdictCorrection]):
 
 
 class VerdictSerializer(serializers.ModelSerializer[Verdict]):
-    """A published verdict with its claim, article and evidence."""
+    """A published verdict with its claim, article, rating, evidence and corrections."""
 
-    claim = serializers.CharField(source="claim.text")
-    claim_id = serializers.IntegerField(source="claim.pk")
-    article_title = serializers.CharField(source="claim.article.title")
-    article_url = serializers.CharField(source="claim.article.source_url")
-    rating = serializers.CharField(source="rating.label")
-    rating_value = serializers.IntegerField(source="rating.claimreview_value", allow_null=True)
-    rating_scale = serializers.CharField(source="rating.scale.name")
-    author = serializers.CharField(source="author.get_full_name")
-    approved_by = serializers.CharField(source="approved_by.get_full_name")
+    claim = ClaimPartSerializer()
+    article = ArticlePartSerializer(source="claim.article")
+    rating = RatingPartSerializer()
+    reviewer = serializers.CharField(source="author.get_full_name")
+    approver = serializers.CharField(source="approved_by.get_full_name")
     evidence = EvidenceSerializer(source="claim.evidence", many=True)
     corrections = CorrectionSerializer(many=True)
 
@@ -47,17 +106,13 @@ class VerdictSerializer(serializers.ModelSerializer[Verdict]):
         model = Verdict
         fields = [
             "id",
-            "claim_id",
             "claim",
-            "article_title",
-            "article_url",
+            "article",
             "rating",
-            "rating_value",
-            "rating_scale",
             "summary",
             "explanation",
-            "author",
-            "approved_by",
+            "reviewer",
+            "approver",
             "published_at",
             "modified_at",
             "evidence",
@@ -65,50 +120,87 @@ class VerdictSerializer(serializers.ModelSerializer[Verdict]):
         ]
 
 
-class ClaimReviewSerializer(serializers.BaseSerializer[Verdict]):
-    """A published verdict as a schema.org ClaimReview (https://schema.org/ClaimReview) object."""
+_THING = {"type": "object", "required": ["@type"], "properties": {"@type": {"type": "string"}}}
+# The schema.org ClaimReview objects built by reviews.claimreview.claim_review, for the OpenAPI
+# schema (property names start with "@", which serializer fields cannot).
+CLAIMREVIEW_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A schema.org ClaimReview (JSON-LD).",
+    "required": [
+        "@context",
+        "@type",
+        "claimReviewed",
+        "author",
+        "datePublished",
+        "reviewRating",
+        "itemReviewed",
+    ],
+    "properties": {
+        "@context": {"type": "string", "enum": ["https://schema.org"]},
+        "@type": {"type": "string", "enum": ["ClaimReview"]},
+        "url": {"type": "string", "format": "uri"},
+        "claimReviewed": {"type": "string"},
+        "author": _THING,
+        "datePublished": {"type": "string"},
+        "dateModified": {"type": "string"},
+        "reviewRating": {
+            "type": "object",
+            "required": ["@type", "alternateName"],
+            "properties": {
+                "@type": {"type": "string", "enum": ["Rating"]},
+                "alternateName": {"type": "string"},
+                "ratingValue": {"type": "integer", "minimum": 1},
+                "bestRating": {"type": "integer", "minimum": 1},
+                "worstRating": {"type": "integer", "minimum": 1},
+                "ratingExplanation": {"type": "string"},
+            },
+        },
+        "reviewBody": {"type": "string"},
+        "itemReviewed": _THING,
+        "correction": {"type": "array", "items": _THING},
+    },
+}
+CLAIMREVIEW_PAGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["results"],
+    "properties": {
+        "next": {"type": "string", "format": "uri", "nullable": True},
+        "previous": {"type": "string", "format": "uri", "nullable": True},
+        "results": {"type": "array", "items": CLAIMREVIEW_SCHEMA},
+    },
+}
 
-    def to_representation(self, verdict: Verdict) -> dict[str, Any]:
-        rating = verdict.rating
-        review_rating: dict[str, Any] = {"@type": "Rating", "alternateName": rating.label}
-        if rating.claimreview_value is not None:
-            review_rating["ratingValue"] = rating.claimreview_value
-            review_rating["bestRating"] = rating.scale.best_value
-            review_rating["worstRating"] = rating.scale.worst_value
-        article = verdict.claim.article
-        appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
-        if article.source_url:
-            appearance["url"] = article.source_url
-        if article.published_on:
-            appearance["datePublished"] = article.published_on.isoformat()
-        item_reviewed: dict[str, Any] = {"@type": "Claim", "appearance": appearance}
-        if article.author:
-            item_reviewed["author"] = {"@type": "Person", "name": article.author}
-        review: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "datePublished": verdict.published_at.isoformat() if verdict.published_at else None,
-            "claimReviewed": verdict.claim.text,
-            "author": {"@type": "Organization", "name": settings.FACTCHECK_ORGANISATION_NAME},
-            "reviewRating": review_rating,
-            "reviewBody": verdict.summary,
-            "itemReviewed": item_reviewed,
-        }
-        if verdict.modified_at:
-            review["dateModified"] = verdict.modified_at.isoformat()
-        corrections = list(verdict.corrections.all())
-        if corrections:
-            # schema.org has no correction property on ClaimReview; CreativeWork.correction
-            # takes text or a CorrectionComment, which is what each note is.
-            review["correction"] = [
-                {
-                    "@type": "CorrectionComment",
-                    "text": correction.note,
-                    "datePublished": correction.corrected_at.isoformat(),
-                }
-                for correction in corrections
-            ]
-        return review
+
+class ArticlePushSerializer(serializers.Serializer[Any]):
+    """A story the CMS pushes; the same external id with the same text changes nothing."""
+
+    external_id = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=300, allow_blank=True, default="")
+    # Some text that is not white space: an empty article is refused (the schema says so too).
+    body = serializers.CharField(
+        trim_whitespace=False,
+        validators=[
+            RegexValidator(
+                r"[^\s\x00-\x1f\x7f\ufeff]", message="The article has no text: send its body."
+            )
+        ],
+    )
+    body_format = serializers.ChoiceField(choices=["text", "html"], default="text")
+    url = serializers.URLField(max_length=2000, allow_blank=True, default="")
+    author = serializers.CharField(max_length=200, allow_blank=True, default="")
+    outlet = serializers.CharField(max_length=200, allow_blank=True, default="")
+    published_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ArticlePushedSerializer(serializers.ModelSerializer[Article]):
+    """The stored article a push created or found, with the claims the desk extracted."""
+
+    url = serializers.CharField(source="source_url")
+    claims = ClaimPartSerializer(many=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "external_id", "title", "url", "author", "outlet", "published_on", "claims"]
 
 
 # --- The change feed ------------------------------------------------------------------------
@@ -135,7 +227,9 @@ def decode_cursor(cursor: str) -> int:
     return int(number)
 
 
-def change_representation(event: ChangeEvent, current: dict[int, Verdict]) -> dict[str, Any]:
+def change_representation(
+    event: ChangeEvent, current: dict[int, Verdict], context: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """One change: a withdrawal is a tombstone; otherwise the verdict as it stands now (None
     when it has since been withdrawn: a later tombstone in the feed says so)."""
     verdict = current.get(event.verdict_id)
@@ -147,7 +241,7 @@ def change_representation(event: ChangeEvent, current: dict[int, Verdict]) -> di
         "occurred_at": event.created_at.isoformat(),
         "note": event.note,
         "verdict": (
-            VerdictSerializer(verdict).data
+            VerdictSerializer(verdict, context=context or {}).data
             if verdict is not None and event.kind != ChangeEvent.Kind.WITHDRAWN
             else None
         ),

@@ -11,6 +11,9 @@ port="${PORT:-8000}"
 
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo --url "http://$host:$port"
+# The demo CMS key is made anew on each run: keys are stored hashed and shown only once.
+.venv/bin/python manage.py api_key_create "Demo CMS" --scope read_write --replace \
+  --url "http://$host:$port"
 
 # The worker consumes the embedded broker (var/broker) or Redis when REDIS_URL is set.
 .venv/bin/celery -A factcheck worker --beat --loglevel=INFO --concurrency=2 \

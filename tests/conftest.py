@@ -99,6 +99,34 @@ def _fetch_loopback_allowed(settings: Any) -> None:
     settings.FACTCHECK_FETCH_ALLOWED_NETWORKS = ["127.0.0.0/8"]
 
 
+@pytest.fixture(autouse=True)
+def _api_throttle_out_of_the_way(settings: Any) -> None:
+    """Tests of other API behaviour never meet the per-key throttle; its own tests set a rate."""
+    settings.FACTCHECK_API_RATE = "1000000/min"
+
+
+@pytest.fixture
+def api_client_for(db: None) -> Callable[..., Any]:
+    """Make an API client holding a new key of the given scope ("read" or "read_write")."""
+    from rest_framework.test import APIClient
+
+    from reviews.models import ApiKey
+
+    def make(scope: str = "read", name: str = "Test CMS") -> APIClient:
+        _api_key, key = ApiKey.objects.create_key(name=name, scope=scope)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def cms_client(api_client_for: Callable[..., Any]) -> Any:
+    """An API client with a read-only CMS key."""
+    return api_client_for("read")
+
+
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
     """Restore the rows the data migration made (roles, the default scale).

@@ -99,19 +99,14 @@ def test_a_successful_login_clears_the_count() -> None:
     assert _log_in("alice", PASSWORD).logged_in
 
 
-def test_force_login_and_the_api_token_still_work() -> None:
-    from rest_framework.authtoken.models import Token
-    from rest_framework.test import APIClient
-
+def test_force_login_and_the_api_key_still_work(cms_client: Any) -> None:
     user = UserFactory(username="alice", role="Editor")
     _lock_out("alice")
     client = Client()
     client.force_login(user)
     assert client.get("/").status_code == HTTPStatus.OK
     # A locked-out password does not lock the account's API key: the key is not guessable.
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    assert api.get("/api/v1/verdicts/").status_code == HTTPStatus.OK
+    assert cms_client.get("/api/v1/verdicts/").status_code == HTTPStatus.OK
 
 
 @pytest.fixture

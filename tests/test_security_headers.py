@@ -53,7 +53,7 @@ def _pages(editor: Any, admin_user: Any) -> list[tuple[str, Client]]:
         ("/admin/claims/claim/", _client(admin_user)),
         (f"/admin/claims/claim/{claim.pk}/change/", _client(admin_user)),
         ("/admin/reviews/verdict/add/", _client(admin_user)),
-        ("/admin/authtoken/tokenproxy/", _client(admin_user)),
+        ("/admin/reviews/apikey/", _client(admin_user)),
         ("/admin/axes/accessattempt/", _client(admin_user)),
     ]
 

@@ -5,8 +5,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from claims.models import Article, Claim
 from tests.factories import UserFactory
@@ -37,7 +35,7 @@ def _log_out(page: Any) -> None:
 
 
 def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
-    page: Any, live_server: Any, screenshot: Callable[..., Any]
+    page: Any, live_server: Any, screenshot: Callable[..., Any], api_client_for: Any
 ) -> None:
     base = live_server.url
     UserFactory(username="eda", role="Editor")
@@ -89,9 +87,7 @@ def test_an_article_goes_from_paste_to_a_published_verdict_in_the_api(
 
     claim.refresh_from_db()
     assert claim.status == Claim.Status.PUBLISHED
-    token = Token.objects.create(user=UserFactory(username="cms"))
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = api_client_for("read")
     results = api.get("/api/v1/verdicts/").json()["results"]
     assert [item["summary"] for item in results] == ["The rounds add up to 1,075, not 1,240."]
-    assert results[0]["rating"] == "Mostly false"
+    assert results[0]["rating"]["label"] == "Mostly false"

@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from claims.models import Claim
 from reviews import services
@@ -59,6 +57,7 @@ def test_a_claim_goes_through_return_gate_approval_and_correction_to_the_api(
     page: Any,
     live_server: Any,
     local_server: Any,
+    api_client_for: Any,
     settings: Any,
     log_in: Callable[..., None],
     screenshot: Callable[..., Any],
@@ -195,11 +194,9 @@ def test_a_claim_goes_through_return_gate_approval_and_correction_to_the_api(
     assert Comment.objects.filter(claim=claim).count() == 2
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PUBLISHED
     assert verdict.approved_by == eda and verdict.modified_at is not None
-    token = Token.objects.create(user=UserFactory(username="cms"))
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = api_client_for("read")
     [item] = api.get("/api/v1/verdicts/").json()["results"]
-    assert item["summary"] == CORRECTED and item["rating"] == "False"
+    assert item["summary"] == CORRECTED and item["rating"]["label"] == "False"
     assert item["modified_at"]
     assert [correction["note"] for correction in item["corrections"]] == [CORRECTION_NOTE]
 

@@ -6,23 +6,19 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.models import Claim
 from reviews import services
 from reviews.models import ChangeEvent, Verdict
-from tests.factories import ClaimFactory, UserFactory, default_rating
+from tests.factories import ClaimFactory, default_rating
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cms(db: None) -> APIClient:
-    client = APIClient()
-    user = UserFactory(username="cms")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+def cms(cms_client: APIClient) -> APIClient:
+    return cms_client
 
 
 def _publish(reviewer: Any, editor: Any, summary: str = "Too high.") -> Verdict:

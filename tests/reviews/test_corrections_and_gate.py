@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims.models import Claim
@@ -172,7 +171,7 @@ def test_only_an_approver_corrects_and_only_a_published_verdict(editor: Any, rev
 
 
 def test_the_api_and_claimreview_show_the_correction_and_date_modified(
-    editor: Any, reviewer: Any
+    editor: Any, reviewer: Any, cms_client: APIClient
 ) -> None:
     verdict = _published(reviewer, editor)
     services.verdict_correct(
@@ -184,10 +183,8 @@ def test_the_api_and_claimreview_show_the_correction_and_date_modified(
         note="Rating changed after the budget line was published.",
         expected_version=verdict.version,
     )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
-    item = client.get("/api/v1/verdicts/").json()["results"][0]
-    assert item["summary"] == "Far too high." and item["rating"] == "False"
+    item = cms_client.get("/api/v1/verdicts/").json()["results"][0]
+    assert item["summary"] == "Far too high." and item["rating"]["label"] == "False"
     assert item["modified_at"] is not None
     assert item["corrections"] == [
         {
@@ -198,7 +195,7 @@ def test_the_api_and_claimreview_show_the_correction_and_date_modified(
             "previous_summary": "Too high.",
         }
     ]
-    review = client.get(f"/api/v1/verdicts/{verdict.pk}/claimreview/").json()
+    review = cms_client.get(f"/api/v1/verdicts/{verdict.pk}/claimreview/").json()
     assert review["dateModified"] and review["reviewRating"]["alternateName"] == "False"
     assert review["correction"][0]["text"].startswith("Rating changed")
 

@@ -1,4 +1,4 @@
-"""Create the demo newsroom: users for each role, an API token for the CMS and demo articles."""
+"""Create the demo newsroom: users for each role and demo articles (the CMS key: api_key_create)."""
 
 from pathlib import Path
 from typing import Any
@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from claims import services
 from claims.models import Article
@@ -21,12 +20,11 @@ DEMO_USERS = [
     ("reviewer", "demo-reviewer-pass", "Rui", "Santos", "Reviewer", False, False),
     ("reviewer2", "demo-reviewer2-pass", "Noor", "Haddad", "Reviewer", False, False),
     ("admin", "demo-admin-pass", "Ada", "Lindqvist", "Admin", True, True),
-    ("cms", "demo-cms-pass", "CMS", "Integration", None, False, False),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create demo users (editor, reviewers, admin), a CMS API token and demo articles."
+    help = "Create demo users (editor, reviewers, admin) and demo articles."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
@@ -51,7 +49,6 @@ class Command(BaseCommand):
             if group:
                 user.groups.add(Group.objects.get(name=group))
         editor = user_model.objects.get(username="editor")
-        token, _ = Token.objects.get_or_create(user=user_model.objects.get(username="cms"))
 
         for path in sorted(DEMO_DIR.glob("*.txt")):
             text = path.read_text(encoding="utf-8")
@@ -66,8 +63,4 @@ class Command(BaseCommand):
         for username, password, _, _, group, _, _ in DEMO_USERS:
             if group:
                 self.stdout.write(f"  {group:<9} {username:<10} password: {password}")
-        self.stdout.write(f"  CMS API token: {token.key}")
-        self.stdout.write(
-            f"  try: curl -H 'Authorization: Token {token.key}' "
-            f"{options['url'].rstrip('/')}/api/v1/verdicts/"
-        )
+        self.stdout.write(f"  The site: {options['url'].rstrip('/')}/")
