@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-services lint format bench train extract migrate seed shell clean deploy-check
+.PHONY: help run test test-services lint format bench bench-api train extract migrate seed shell clean deploy-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,9 +42,14 @@ format: ## Format and auto-fix with ruff
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: ## Print extraction speed and quality figures against ../shared/data
+bench: ## Print every benchmark's figures: extraction (../shared/data) and the CMS API
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py bench extraction --data ../shared/data
+	$(PY) manage.py bench api
+
+bench-api: ## CMS API at 100,000 published verdicts vs hand-written SQL (PostgreSQL with DATABASE_URL)
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench api
 
 train: ## Retrain the check-worthiness model from ../shared/data/checkworthiness
 	@scripts/bootstrap.sh requirements-dev.txt
@@ -56,7 +61,7 @@ extract: ## Extract claims from a file: make extract FILE=article.txt
 migrate: ## Apply database migrations
 	$(PY) manage.py migrate
 
-seed: ## Create the demo newsroom (users, token, demo articles)
+seed: ## Create the demo newsroom (users, demo articles); `api_key_create` makes a CMS key
 	$(PY) manage.py seed_demo
 
 shell: ## Django shell

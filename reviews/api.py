@@ -6,6 +6,8 @@ Who may call what is in reviews/api_auth.py; every error has the shape in review
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +20,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -30,7 +32,12 @@ from claims.models import Article, Claim
 from reviews import selectors
 from reviews.api_auth import CanReadOrPushArticles
 from reviews.api_errors import Conflict
-from reviews.claimreview import claim_review, evidence_pack, with_evidence_pack_data
+from reviews.claimreview import (
+    claim_review,
+    evidence_pack,
+    with_claimreview_data,
+    with_evidence_pack_data,
+)
 from reviews.filters import VerdictFilter
 from reviews.models import ChangeEvent, Source, Verdict
 from reviews.pagination import VerdictCursorPagination, whole_number_param
@@ -76,7 +83,21 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
     filterset_class = VerdictFilter
 
     def get_queryset(self) -> QuerySet[Verdict]:
-        return selectors.verdicts_for_cms()
+        return Verdict.objects.published()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A cursor page of verdict documents (built from rows, not model instances)."""
+        rows = selectors.verdict_rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows) or []
+        return self.get_paginated_response(_documents(request, page))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One verdict document."""
+        rows = selectors.verdict_rows(self.get_queryset().filter(pk=kwargs["pk"]))
+        documents = _documents(request, rows)
+        if not documents:
+            raise NotFound()
+        return Response(documents[0])
 
     @extend_schema(
         summary="Published verdicts as schema.org ClaimReview",
@@ -96,8 +117,9 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
     @action(detail=False, url_path="claimreview")
     def claimreview_list(self, request: Request) -> Response:
         """All published verdicts as ClaimReview objects, in the list's pages and filters."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([claim_review(verdict) for verdict in page or []])
+        verdicts = with_claimreview_data(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(verdicts) or []
+        return self.get_paginated_response([claim_review(verdict) for verdict in page])
 
     @extend_schema(
         summary="One published verdict as schema.org ClaimReview (JSON-LD)",
@@ -107,7 +129,8 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
     @action(detail=True, url_path="claimreview")
     def claimreview(self, request: Request, pk: str | None = None) -> Response:
         """One published verdict as a ClaimReview object."""
-        return Response(claim_review(self.get_object()))
+        verdicts = with_claimreview_data(self.get_queryset())
+        return Response(claim_review(get_object_or_404(verdicts, pk=pk)))
 
     @extend_schema(
         summary="The evidence pack of a published verdict",
@@ -204,7 +227,9 @@ class ArticleViewSet(viewsets.GenericViewSet[Article]):
         """Every published verdict on the article's claims, in the article's order."""
         article = self.get_object()
         verdicts = (
-            selectors.verdicts_for_cms().filter(claim__article=article).order_by("claim__position")
+            with_claimreview_data(Verdict.objects.published())
+            .filter(claim__article=article)
+            .order_by("claim__position")
         )
         return Response([claim_review(verdict) for verdict in verdicts])
 
@@ -269,17 +294,18 @@ class ChangeFeedView(APIView):
         )
         has_more = len(events) > limit
         events = events[:limit]
-        current = {
-            verdict.pk: verdict
-            for verdict in selectors.verdicts_for_cms().filter(
-                pk__in={event.verdict_id for event in events}
-            )
-        }
-        context = {"request": request}
+        verdicts = Verdict.objects.published().filter(pk__in={e.verdict_id for e in events})
+        current = {document["id"]: document for document in _documents(request, verdicts)}
         return Response(
             {
-                "results": [change_representation(event, current, context) for event in events],
+                "results": [change_representation(event, current) for event in events],
                 "next_cursor": encode_cursor(events[-1].pk if events else after),
                 "has_more": has_more,
             }
         )
+
+
+def _documents(request: Request, verdicts: Any) -> list[dict[str, Any]]:
+    """Verdict documents for this request: archived copies linked on the request's host."""
+    rows = verdicts if isinstance(verdicts, list) else selectors.verdict_rows(verdicts)
+    return selectors.verdict_documents(rows, absolute=request.build_absolute_uri)

@@ -57,6 +57,8 @@ class ApiKeyAuthentication(BaseAuthentication):
 def _record_use(api_key: ApiKey) -> None:
     """Set last_used_at, with one conditional UPDATE at most once a minute per key."""
     now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return  # the row says so already: no write on a busy CMS's every read
     ApiKey.objects.filter(pk=api_key.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim
-from reviews.models import Evidence, Verdict, VerdictCorrection
+from reviews.models import Evidence, Source, Verdict, VerdictCorrection
 
 
 @dataclass(frozen=True)
@@ -201,28 +205,160 @@ def _note(record: Any) -> str:
     return "" if note in _ROUTINE_NOTES or note.startswith("assigned to ") else note
 
 
-def verdicts_for_cms() -> QuerySet[Verdict]:
-    """Published verdicts with everything the CMS representation reads, in a fixed few queries."""
-    return (
-        Verdict.objects.published()
-        .select_related("claim__article", "rating__scale", "author", "approved_by")
-        # The CMS gets the claim and the article's title and URL, never the whole body.
-        .defer(
-            "claim__article__body",
-            "claim__article__extraction",
-            "claim__article__consistency_flags",
+# The verdict's own fields and those of its claim, article, rating and people, as one row each.
+_ROW_FIELDS = (
+    "id",
+    "summary",
+    "explanation",
+    "published_at",
+    "modified_at",
+    "claim_id",
+    "claim__text",
+    "claim__start",
+    "claim__end",
+    "claim__claimant",
+    "claim__article_id",
+    "claim__article__title",
+    "claim__article__source_url",
+    "claim__article__external_id",
+    "claim__article__outlet",
+    "claim__article__published_on",
+    "rating__label",
+    "rating__claimreview_value",
+    "rating__scale__name",
+    "author__first_name",
+    "author__last_name",
+    "approved_by__first_name",
+    "approved_by__last_name",
+)
+
+
+def verdict_rows(verdicts: QuerySet[Verdict]) -> QuerySet[Verdict, dict[str, Any]]:
+    """The verdicts as flat rows of everything their CMS document shows, in one query."""
+    return verdicts.values(*_ROW_FIELDS)
+
+
+def verdict_documents(
+    rows: Iterable[dict[str, Any]], *, absolute: Callable[[str], str] | None = None
+) -> list[dict[str, Any]]:
+    """The CMS's JSON of each verdict row (from `verdict_rows`), in the rows' order.
+
+    Steps: read the rows' evidence (with their archived sources) in one query and their
+    corrections in another, then build plain dicts. No model instances are made: at 100 verdicts
+    a page this keeps the API within a few times a hand-written SQL query (`make bench`).
+    `absolute` turns a path into a full URL (the request's host) for archived copies.
+    """
+    rows = list(rows)
+    claim_ids = [row["claim_id"] for row in rows]
+    iso = _iso_writer()
+    # One reverse() for the page, not one per evidence item (it was a fifth of a page's time).
+    before_id, after_id = reverse("api:source-snapshot", args=[0]).rsplit("/0/", 1)
+    evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in (
+        Evidence.objects.filter(claim_id__in=claim_ids)
+        .order_by("added_at", "pk")
+        .values(
+            "claim_id",
+            "url",
+            "quote",
+            "note",
+            "stance",
+            "source_id",
+            "source__fetch_status",
+            "source__fetched_at",
+            "source__body_sha256",
         )
-        .prefetch_related(
-            "rating__scale__ratings",
-            Prefetch(
-                "claim__evidence",
-                queryset=Evidence.objects.select_related("source")
-                .defer("source__text")
-                .order_by("added_at", "pk"),
-            ),
-            Prefetch(
-                "corrections",
-                queryset=VerdictCorrection.objects.select_related("rating", "previous_rating"),
-            ),
+    ):
+        archived = item["source__fetch_status"] == Source.FetchStatus.FETCHED
+        path = f"{before_id}/{item['source_id']}/{after_id}"
+        evidence[item["claim_id"]].append(
+            {
+                "url": item["url"],
+                "archived_url": (absolute(path) if absolute else path) if archived else None,
+                "archived_at": iso(item["source__fetched_at"]) if archived else None,
+                "archived_sha256": item["source__body_sha256"] if archived else None,
+                "stance": item["stance"],
+                "quote": item["quote"],
+                "note": item["note"],
+            }
         )
-    )
+    corrections: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for correction in (
+        VerdictCorrection.objects.filter(verdict_id__in=[row["id"] for row in rows])
+        .order_by("corrected_at", "pk")
+        .values(
+            "verdict_id",
+            "corrected_at",
+            "note",
+            "previous_rating__label",
+            "rating__label",
+            "previous_summary",
+        )
+    ):
+        corrections[correction["verdict_id"]].append(
+            {
+                "corrected_at": iso(correction["corrected_at"]),
+                "note": correction["note"],
+                "previous_rating": correction["previous_rating__label"],
+                "rating": correction["rating__label"],
+                "previous_summary": correction["previous_summary"],
+            }
+        )
+    return [
+        {
+            "id": row["id"],
+            "claim": {
+                "id": row["claim_id"],
+                "text": row["claim__text"],
+                "start": row["claim__start"],
+                "end": row["claim__end"],
+                "claimant": row["claim__claimant"],
+            },
+            "article": {
+                "id": row["claim__article_id"],
+                "title": row["claim__article__title"],
+                "url": row["claim__article__source_url"],
+                "external_id": row["claim__article__external_id"],
+                "outlet": row["claim__article__outlet"],
+                "published_on": iso(row["claim__article__published_on"]),
+            },
+            "rating": {
+                "label": row["rating__label"],
+                "value": row["rating__claimreview_value"],
+                "scale": row["rating__scale__name"],
+            },
+            "summary": row["summary"],
+            "explanation": row["explanation"],
+            "reviewer": _name(row["author__first_name"], row["author__last_name"]),
+            "approver": _name(row["approved_by__first_name"], row["approved_by__last_name"]),
+            "published_at": iso(row["published_at"]),
+            "modified_at": iso(row["modified_at"]),
+            "evidence": evidence[row["claim_id"]],
+            "corrections": corrections[row["id"]],
+        }
+        for row in rows
+    ]
+
+
+def _name(first: str | None, last: str | None) -> str:
+    """As `User.get_full_name()` gives it."""
+    return f"{first or ''} {last or ''}".strip()
+
+
+def _iso_writer() -> Callable[[datetime.date | datetime.datetime | None], str | None]:
+    """ISO 8601 as DRF writes it: times in the current zone, UTC as `Z`.
+
+    The zone is looked up once per page: `timezone.localtime` per value reads a thread-local
+    each time, which cost as much as the page's queries.
+    """
+    zone = timezone.get_current_timezone()
+
+    def iso(value: datetime.date | datetime.datetime | None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            text = (value.astimezone(zone) if value.tzinfo else value).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return value.isoformat()
+
+    return iso

@@ -37,7 +37,13 @@ from standardwebhooks.webhooks import Webhook
 
 from factcheck.lib import http as fetching
 from reviews import selectors
-from reviews.models import ChangeEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from reviews.models import (
+    ChangeEvent,
+    Verdict,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -363,9 +369,8 @@ def payload_for(event: ChangeEvent) -> dict[str, Any]:
     # at import time (reviews.outbox imports this module).
     from reviews.serializers import change_representation
 
-    current = {
-        verdict.pk: verdict for verdict in selectors.verdicts_for_cms().filter(pk=event.verdict_id)
-    }
+    rows = selectors.verdict_rows(Verdict.objects.published().filter(pk=event.verdict_id))
+    current = {document["id"]: document for document in selectors.verdict_documents(rows)}
     occurred = event.created_at.astimezone(datetime.UTC)
     return {
         "type": EVENT_TYPES[event.kind],

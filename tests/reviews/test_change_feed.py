@@ -131,6 +131,7 @@ def test_a_page_costs_the_same_queries_for_2_changes_and_for_12(
             _page(cms)
         return len(queries)
 
+    _page(cms)  # the key's last-used time is written on its first request only
     for _ in range(2):
         _publish(reviewer, editor)
     small = count()
