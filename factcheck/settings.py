@@ -299,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["reviews.api_auth.PerKeyThrottle"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "reviews.api_auth.StaffBrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Every error is JSON of one shape (reviews/api_errors.py).
@@ -318,10 +318,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN.
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 # The API throttle counts requests per key in the cache: shared through Redis when there is one,
