@@ -309,7 +309,8 @@ class ChangeFeedView(APIView):
 def _documents(request: Request, verdicts: Any) -> list[dict[str, Any]]:
     """Verdict documents for this request: archived copies linked on the request's host."""
     rows = verdicts if isinstance(verdicts, list) else selectors.verdict_rows(verdicts)
-    return selectors.verdict_documents(rows, absolute=request.build_absolute_uri)
+    site = request.build_absolute_uri("/").removesuffix("/")
+    return selectors.verdict_documents(rows, site=site)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
