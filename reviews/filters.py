@@ -7,6 +7,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -49,7 +50,15 @@ class VerdictFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_updated_since(self, queryset, name: str, value: datetime.datetime):  # type: ignore[no-untyped-def]
-        return queryset.filter(Q(published_at__gte=value) | Q(modified_at__gte=value))
+        # In UTC before it reaches SQL: PostgreSQL refuses offsets past 15:59 ("+23:39"), and a
+        # time at the edge of the calendar may have no UTC form at all.
+        try:
+            since = value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(
+                {"updated_since": ["This time has no UTC equivalent in the calendar."]}
+            ) from None
+        return queryset.filter(Q(published_at__gte=since) | Q(modified_at__gte=since))
 
 
 class FilterBackend(DjangoFilterBackend):

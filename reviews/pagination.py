@@ -1,5 +1,6 @@
 """Pagination of the CMS API: page sizes capped, every query number checked before any query."""
 
+import datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -58,8 +59,16 @@ class VerdictCursorPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [_BAD_CURSOR]}) from None
         if cursor is not None and cursor.position is not None:
             # The position goes into a WHERE on a datetime column: a forged one must not 500.
-            if parse_datetime(str(cursor.position)) is None:
+            # In UTC, since PostgreSQL refuses offsets past 15:59 that ISO 8601 allows.
+            when = parse_datetime(str(cursor.position))
+            try:
+                utc = when.astimezone(datetime.UTC) if when is not None else None
+            except OverflowError:
+                utc = None
+            if utc is None:
                 raise ValidationError({self.cursor_query_param: [_BAD_CURSOR]})
+            position: Any = utc.isoformat()
+            cursor = cursor._replace(position=position)
         return cursor
 
     def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:

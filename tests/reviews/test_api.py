@@ -347,12 +347,18 @@ def test_filters_updated_since_article_external_id_and_rating(cms_client: APICli
     assert ids(external_article_id="cms-9") == {fresh.pk}
     assert ids(rating="mostly false") == {corrected.pk}
     assert ids(rating="True", updated_since=since) == set()
+    # Any offset ISO 8601 allows, even past what PostgreSQL stores (+15:59): compared in UTC.
+    far_east = (timezone.now() - datetime.timedelta(days=1)).astimezone(
+        datetime.timezone(datetime.timedelta(hours=23, minutes=39))
+    )
+    assert ids(updated_since=far_east.isoformat()) == {corrected.pk, fresh.pk}
 
 
 @pytest.mark.parametrize(
     ("query", "field"),
     [
         ({"updated_since": "yesterday"}, "updated_since"),
+        ({"updated_since": "0001-01-01T00:00:00+05:00"}, "updated_since"),
         ({"article": "abc"}, "article"),
         ({"article": str(2**70)}, "article"),
         ({"limit": "0"}, "limit"),
