@@ -317,6 +317,7 @@ class SwaggerView(SpectacularSwaggerSplitView):
     """Swagger UI from our static files. It injects `<style>` elements as operations open, so
     this page (only schema text, no newsroom data) also allows inline styles."""
 
+    @extend_schema(exclude=True)
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().get(request, *args, **kwargs)
         allow_inline_styles(response)
