@@ -1,11 +1,61 @@
-"""The Celery application, configured from Django settings (CELERY_* names)."""
+"""The Celery application, configured from Django settings (CELERY_* names).
+
+Two queues, so a flood of slow sources never delays other work:
+
+- the default queue (`celery`, or `task_default_queue`): webhooks, sweeps, everything else;
+- `<default>.fetch`: fetching, re-checking and web-archive submissions of sources.
+
+A plain `celery worker` consumes both (the embedded `make run` default); production runs one
+worker per queue with `-Q celery` and `-Q celery.fetch` (docker-compose.yml). The fetch queue's
+name follows the default queue's, so tests that give each process its own default queue get
+their own fetch queue too.
+"""
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.app.amqp import AMQP
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings")
 
-app = Celery("factcheck")
+# Tasks that fetch pages on the internet: slow, many, and bounded by the fetch deadline.
+FETCH_TASKS = frozenset(
+    {
+        "reviews.tasks.source_fetch",
+        "reviews.tasks.source_recheck",
+        "reviews.tasks.source_archive_submit",
+    }
+)
+
+
+def fetch_queue_name(default_queue: str) -> str:
+    """The fetch queue that goes with a default queue."""
+    return f"{default_queue}.fetch"
+
+
+class _AMQP(AMQP):
+    """Declares the fetch queue beside the default one, so a worker started without `-Q`
+    consumes both."""
+
+    def Queues(self, queues: Any, *args: Any, **kwargs: Any) -> Any:
+        declared = super().Queues(queues, *args, **kwargs)
+        default_queue = self.app.conf.task_default_queue
+        name = fetch_queue_name(default_queue)
+        if not queues and default_queue and name not in declared:
+            declared.select_add(Queue(name, routing_key=name))
+        return declared
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any) -> Any:
+    """Send fetching tasks to the fetch queue; everything else to the default queue."""
+    if name in FETCH_TASKS:
+        queue = fetch_queue_name(app.conf.task_default_queue)
+        return {"queue": queue, "routing_key": queue}
+    return None
+
+
+app = Celery("factcheck", amqp=_AMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
@@ -20,21 +21,63 @@ class SourceQuerySet(models.QuerySet["Source"]):
     """Reusable source queries."""
 
     def stale(self, *, older_than: Any) -> SourceQuerySet:
-        """Sources still waiting for a fetch whose message may have been lost."""
+        """Sources whose fetch message may have been lost: pending and due since `older_than`,
+        or fetching under a lease that has expired (its worker died)."""
+        now = timezone.now()
         return self.filter(
-            fetch_status__in=[Source.FetchStatus.PENDING, Source.FetchStatus.FETCHING],
-            updated_at__lt=older_than,
+            Q(
+                fetch_status=Source.FetchStatus.PENDING,
+                updated_at__lt=older_than,
+            )
+            & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            | Q(fetch_status=Source.FetchStatus.FETCHING, lease_until__lt=now)
+            | Q(fetch_status=Source.FetchStatus.FETCHING, lease_until__isnull=True)
         )
+
+    def due_for_recheck(self, *, checked_before: Any) -> SourceQuerySet:
+        """Archived sources cited by a published verdict whose live page was last checked
+        before `checked_before` (or never)."""
+        return (
+            self.filter(
+                fetch_status=Source.FetchStatus.FETCHED,
+                evidence__claim__verdicts__is_current=True,
+                evidence__claim__verdicts__published_at__isnull=False,
+            )
+            .filter(Q(checked_at__isnull=True) | Q(checked_at__lt=checked_before))
+            .distinct()
+        )
+
+    def rotted(self) -> SourceQuerySet:
+        """Sources whose live page is gone, changed or moved since it was archived."""
+        return self.filter(live_status__in=Source.LiveStatus.rotted())
 
 
 class Source(models.Model):
-    """One fetched URL, archived as text; shared by every piece of evidence that cites it."""
+    """One fetched URL, archived as text; shared by every piece of evidence that cites it.
+
+    `text`, `body_sha256`, `http_status`, `final_url` and `fetched_at` describe the latest
+    archived copy (the newest Snapshot); each fetch that succeeds adds a Snapshot. A fetch is
+    claimed as a lease: `attempts` numbers it, `lease_until` ends it, `lease_task_id` names the
+    task message holding it (a redelivery of that message after a crash takes it over at once).
+    """
 
     class FetchStatus(models.TextChoices):
         PENDING = "pending", "Waiting to be fetched"
         FETCHING = "fetching", "Fetching"
         FETCHED = "fetched", "Archived"
         FAILED = "failed", "Failed"
+
+    class LiveStatus(models.TextChoices):
+        UNCHECKED = "", "Not re-checked"
+        OK = "ok", "Unchanged"
+        CHANGED = "changed", "Changed since archived"
+        MOVED = "moved", "Moved (redirects elsewhere)"
+        GONE = "gone", "Gone"
+
+        @classmethod
+        def rotted(cls) -> list[str]:
+            """The statuses an editor should hear about."""
+            return [cls.CHANGED, cls.MOVED, cls.GONE]
 
     url = models.URLField(max_length=2000, unique=True, help_text="Normalised URL.")
     fetch_status = models.CharField(
@@ -46,8 +89,21 @@ class Source(models.Model):
     text = models.TextField(blank=True, help_text="Readable text extracted from the page.")
     body_sha256 = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_task_id = models.CharField(max_length=64, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a transient failure will be tried again."
+    )
     fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The fetcher's machine-readable reason (dns, refused, tls, timeout, http_error, ...).
+    error_kind = models.CharField(max_length=20, blank=True)
+    # Link rot: what the last re-check of the live page found, and when.
+    live_status = models.CharField(
+        max_length=10, choices=LiveStatus.choices, default=LiveStatus.UNCHECKED, blank=True
+    )
+    live_note = models.CharField(max_length=500, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -59,12 +115,65 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The sweeper's and the link-rot job's scans.
+            models.Index(fields=["fetch_status", "lease_until"], name="source_lease"),
+            models.Index(fields=["live_status"], name="source_live_status"),
+        ]
 
     def __str__(self) -> str:
         return self.url
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:source_detail", args=[self.pk])
+
+    @property
+    def is_rotted(self) -> bool:
+        """Whether the live page is gone, changed or moved since it was archived."""
+        return self.live_status in Source.LiveStatus.rotted()
+
+
+def snapshot_upload_to(instance: Snapshot, filename: str) -> str:
+    """Raw bodies are stored by content hash, so an unchanged page is stored once."""
+    return f"snapshots/{instance.body_sha256[:2]}/{instance.body_sha256}.gz"
+
+
+class SnapshotQuerySet(models.QuerySet["Snapshot"]):
+    """Reusable snapshot queries."""
+
+    def as_of(self, moment: Any) -> Snapshot | None:
+        """The snapshot that was current at `moment`: the newest taken by then, else the first
+        taken after it (evidence attached before its source was fetched)."""
+        before = self.filter(fetched_at__lte=moment).order_by("-fetched_at", "-pk").first()
+        return before or self.order_by("fetched_at", "pk").first()
+
+
+class Snapshot(models.Model):
+    """One archived fetch of a source: what the server answered, the readable text, and the
+    raw body (gzip) in Django's file storage. Never served as live HTML."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    # The source's attempt number when it was taken (a re-fetch starts counting again).
+    attempt = models.PositiveSmallIntegerField(default=1)
+    final_url = models.URLField(max_length=2000)
+    http_status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    headers = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    body_sha256 = models.CharField(max_length=64)
+    body_size = models.PositiveIntegerField(default=0)
+    body = models.FileField(upload_to=snapshot_upload_to, max_length=200)
+    fetched_at = models.DateTimeField()
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-fetched_at", "-pk"]
+        indexes = [models.Index(fields=["source", "fetched_at"], name="snapshot_source_time")]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.fetched_at:%Y-%m-%d %H:%M}"
 
 
 # A quote is an excerpt, not a copy of the page (the archive keeps the page); a note is a note.

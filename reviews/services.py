@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 import logging
+import random
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from claims.lifecycle import Action, claim_transition
 from claims.models import Claim
 from factcheck.lib import http as fetching
 from factcheck.lib.history import annotate_save, record_history, update_with_history
-from factcheck.lib.htmltext import readable_text
+from factcheck.lib.htmltext import readable_main_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
 from reviews import outbox
@@ -29,9 +33,11 @@ from reviews.models import (
     Comment,
     Evidence,
     Rating,
+    Snapshot,
     Source,
     Verdict,
     VerdictCorrection,
+    snapshot_upload_to,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,69 +87,220 @@ def source_for_url(*, url: str) -> Source:
     return source
 
 
-def source_fetch(*, source_id: int) -> Source | None:
-    """Fetch and archive one source; safe to run twice or concurrently.
+# The retry waits in the broker as a countdown message: with Redis it must stay well under the
+# visibility timeout (600 s) minus the task's time limit, or a second worker gets it too.
+MAX_RETRY_DELAY = 300.0
 
-    Steps: claim the row with a conditional update (pending -> fetching) and stop if another
-    worker has it; fetch through the SSRF-guarded client; store the readable text, or the error.
-    A source that keeps failing transiently goes back to pending until it runs out of attempts.
+
+def _fetch_lease() -> datetime.timedelta:
+    """How long a claimed fetch is held before another run may take it over."""
+    return datetime.timedelta(seconds=settings.FACTCHECK_FETCH_LEASE_SECONDS)
+
+
+def source_retry_delay(*, attempt: int) -> float:
+    """Seconds before a transient failure is tried again: exponential backoff with jitter.
+
+    FACTCHECK_FETCH_RETRY_SECONDS doubled per attempt, capped at MAX_RETRY_DELAY, then a
+    random share between half and all of it, so sources failing together do not retry together.
+    """
+    base = settings.FACTCHECK_FETCH_RETRY_SECONDS * 2 ** max(0, attempt - 1)
+    capped = min(base, MAX_RETRY_DELAY)
+    return capped / 2 + random.uniform(0, capped / 2)
+
+
+def _claimable(*, now: datetime.datetime, task_id: str) -> Q:
+    """The rows a fetch may claim: pending and due, under an expired lease, or under a lease
+    held by this very task message (a redelivery: the run that held it is dead)."""
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + _EARLY_RETRY)
+    claimable = Q(fetch_status=Source.FetchStatus.PENDING) & due
+    claimable |= Q(fetch_status=Source.FetchStatus.FETCHING) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    if task_id:
+        claimable |= Q(fetch_status=Source.FetchStatus.FETCHING, lease_task_id=task_id)
+    return claimable
+
+
+# A retry message may arrive a moment before its row's next_attempt_at (clock skew, rounding).
+_EARLY_RETRY = datetime.timedelta(seconds=2)
+
+
+def _store_body(body: bytes, sha256: str) -> str:
+    """Save the raw body gzip-compressed in the default storage, once per content hash."""
+    name = snapshot_upload_to(Snapshot(body_sha256=sha256), "")
+    if not default_storage.exists(name):
+        # mtime=0: the same body always compresses to the same bytes.
+        name = default_storage.save(name, ContentFile(gzip.compress(body, mtime=0)))
+    return name
+
+
+def snapshot_body(snapshot: Snapshot) -> bytes:
+    """The raw body of a snapshot, decompressed (it was capped when fetched)."""
+    with snapshot.body.open("rb") as stored:
+        return gzip.decompress(stored.read())
+
+
+def _snapshot_from_page(
+    *, source: Source, page: fetching.FetchedPage, attempt: int, now: datetime.datetime
+) -> Snapshot:
+    """An unsaved snapshot of a fetched page, its raw body already in storage."""
+    sha256 = hashlib.sha256(page.body).hexdigest()
+    title, text = readable_main_text(page.text, page.content_type, url=page.final_url)
+    snapshot = Snapshot(
+        source=source,
+        attempt=attempt,
+        final_url=page.final_url[:2000],
+        http_status=page.status_code,
+        content_type=page.content_type[:100],
+        headers=dict(page.headers),
+        title=title[:MAX_TITLE_LENGTH],
+        text=text,
+        body_sha256=sha256,
+        body_size=len(page.body),
+        fetched_at=now,
+    )
+    snapshot.body.name = _store_body(page.body, sha256)
+    return snapshot
+
+
+def source_fetch(*, source_id: int, task_id: str = "") -> Source | None:
+    """Fetch and archive one source under a lease; safe to run twice, concurrently or after
+    a crash.
+
+    Steps:
+    1. Claim a lease with one conditional update: a pending source that is due, one whose
+       lease expired, or one leased to this same task message (a broker redelivery after its
+       worker died) gets attempt + 1 and `lease_until`; anything else (a duplicate delivery
+       while a live lease runs, a retry that is not due yet) returns None.
+    2. Fetch through the SSRF-guarded client.
+    3. Success: store the raw body (gzip, by hash) and, in one transaction that first checks
+       the lease is still this attempt's, write the Snapshot and the source's latest copy.
+       A run that lost its lease writes nothing, so a takeover leaves exactly one snapshot.
+    4. Failure: a transient error (DNS, refused, timeout, 5xx, 429) with attempts left goes
+       back to pending with `next_attempt_at` (backoff with jitter); anything else fails for
+       good with the reason and message.
     Returns the source, or None when there was nothing to do.
     """
+    now = timezone.now()
+    max_attempts = settings.FACTCHECK_FETCH_MAX_ATTEMPTS
     claimed = Source.objects.filter(
-        pk=source_id,
-        fetch_status=Source.FetchStatus.PENDING,
-        attempts__lt=settings.FACTCHECK_FETCH_MAX_ATTEMPTS,
+        _claimable(now=now, task_id=task_id), pk=source_id, attempts__lt=max_attempts
     ).update(
         fetch_status=Source.FetchStatus.FETCHING,
         attempts=F("attempts") + 1,
-        updated_at=timezone.now(),
+        lease_until=now + _fetch_lease(),
+        lease_task_id=task_id[:64],
+        next_attempt_at=None,
+        updated_at=now,
     )
     if not claimed:
+        if task_id:
+            # A message redelivered after its run died once too often (a page that kills or
+            # hangs the worker every time): give up instead of leaving it to the sweeper.
+            _give_up_lease(source_id=source_id, task_id=task_id, max_attempts=max_attempts)
         return None
     source = Source.objects.get(pk=source_id)
-    record_history([source], by=None, note=f"fetch attempt {source.attempts}")
+    attempt = source.attempts
+    # One history row per attempt, written with its outcome (a claim row as well doubled the
+    # cost of a fetch's bookkeeping); an attempt that never ends shows in `attempts`.
+    # Every write after the fetch checks the lease is still this attempt's.
+    mine = Source.objects.filter(
+        pk=source_id, fetch_status=Source.FetchStatus.FETCHING, attempts=attempt
+    )
     try:
         page = fetching.fetch(source.url, policy=fetching.policy_from_settings())
     except fetching.FetchError as error:
-        retryable = error.reason in {"timeout", "connection"} or (
-            error.reason == "http_error" and (getattr(error, "status_code", 0) or 0) >= 500
-        )
-        out_of_attempts = source.attempts >= settings.FACTCHECK_FETCH_MAX_ATTEMPTS
-        Source.objects.filter(pk=source_id).update(
-            fetch_status=(
-                Source.FetchStatus.PENDING
-                if retryable and not out_of_attempts
-                else Source.FetchStatus.FAILED
-            ),
-            http_status=getattr(error, "status_code", None),
+        retry = fetching.is_transient(error) and attempt < max_attempts
+        delay = source_retry_delay(attempt=attempt) if retry else 0.0
+        done = timezone.now()
+        if not mine.update(
+            fetch_status=Source.FetchStatus.PENDING if retry else Source.FetchStatus.FAILED,
+            http_status=error.status_code,
             last_error=str(error),
-            updated_at=timezone.now(),
-        )
+            error_kind=error.reason[:20],
+            next_attempt_at=done + datetime.timedelta(seconds=delay) if retry else None,
+            lease_until=None,
+            lease_task_id="",
+            updated_at=done,
+        ):
+            return None
         source.refresh_from_db()
-        record_history([source], by=None, note=f"fetch failed: {error.reason}")
+        note = f"fetch attempt {attempt} failed: {error.reason}" + (
+            f", retry in {delay:.0f} s" if retry else ""
+        )
+        record_history([source], by=None, note=note)
         return source
-    title, text = readable_text(page.text, page.content_type)
-    Source.objects.filter(pk=source_id).update(
-        fetch_status=Source.FetchStatus.FETCHED,
-        http_status=page.status_code,
-        final_url=page.final_url[:2000],
-        title=title[:MAX_TITLE_LENGTH],
-        text=text,
-        body_sha256=hashlib.sha256(page.body).hexdigest(),
-        fetched_at=timezone.now(),
-        last_error="",
-        updated_at=timezone.now(),
-    )
-    source.refresh_from_db()
+    done = timezone.now()
+    snapshot = _snapshot_from_page(source=source, page=page, attempt=attempt, now=done)
+    with transaction.atomic():
+        if not mine.update(
+            fetch_status=Source.FetchStatus.FETCHED,
+            http_status=snapshot.http_status,
+            final_url=snapshot.final_url,
+            title=snapshot.title,
+            text=snapshot.text,
+            body_sha256=snapshot.body_sha256,
+            fetched_at=done,
+            last_error="",
+            error_kind="",
+            next_attempt_at=None,
+            lease_until=None,
+            lease_task_id="",
+            updated_at=done,
+        ):
+            return None
+        snapshot.save()
+    # The row as just written, without reading it back.
+    source.fetch_status = Source.FetchStatus.FETCHED
+    source.http_status = snapshot.http_status
+    source.final_url = snapshot.final_url
+    source.title = snapshot.title
+    source.text = snapshot.text
+    source.body_sha256 = snapshot.body_sha256
+    source.fetched_at = source.updated_at = done
+    source.last_error = source.error_kind = source.lease_task_id = ""
+    source.next_attempt_at = source.lease_until = None
     record_history([source], by=None, note="archived")
+    if settings.FACTCHECK_ARCHIVE_SUBMIT_URL:
+        _enqueue_archive_submit(source.pk)
     return source
 
 
-def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
-    """Re-queue sources stuck waiting (message lost, worker killed); returns how many.
+def _give_up_lease(*, source_id: int, task_id: str, max_attempts: int) -> None:
+    with transaction.atomic():
+        update_with_history(
+            Source.objects.filter(
+                pk=source_id,
+                fetch_status=Source.FetchStatus.FETCHING,
+                lease_task_id=task_id,
+                attempts__gte=max_attempts,
+            ),
+            by=None,
+            note="gave up",
+            fetch_status=Source.FetchStatus.FAILED,
+            last_error=f"Gave up: the fetch never finished in {max_attempts} attempts.",
+            error_kind="gave_up",
+            lease_until=None,
+            lease_task_id="",
+        )
 
-    A source stuck in `fetching` (its worker died) goes back to pending while it has attempts
-    left, and is marked failed when it has none.
+
+def source_lease_release(*, source_id: int, task_id: str) -> bool:
+    """End a lease whose run is stopping (its time limit came) so the next run takes over at
+    once instead of waiting for the lease to expire. Returns whether it held the lease."""
+    return bool(
+        Source.objects.filter(
+            pk=source_id, fetch_status=Source.FetchStatus.FETCHING, lease_task_id=task_id
+        ).update(lease_until=timezone.now(), updated_at=timezone.now())
+    )
+
+
+def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
+    """Re-queue sources whose fetch was lost; returns how many.
+
+    Pending sources that are due and untouched since `older_than` (their message was lost) and
+    fetching sources whose lease expired (their worker died) go back to pending while they have
+    attempts left, and are marked failed when they have none.
     """
     cutoff = timezone.now() - older_than
     max_attempts = settings.FACTCHECK_FETCH_MAX_ATTEMPTS
@@ -154,19 +311,151 @@ def sources_sweep(*, older_than: datetime.timedelta = datetime.timedelta(minutes
             note="gave up",
             fetch_status=Source.FetchStatus.FAILED,
             last_error="Gave up after repeated attempts that never finished.",
+            error_kind="gave_up",
+            lease_until=None,
+            lease_task_id="",
         )
     stale = Source.objects.stale(older_than=cutoff).filter(attempts__lt=max_attempts)
     requeued = []
     for source_id in stale.values_list("pk", flat=True):
         # Re-check staleness in the update itself: a fetch may finish between the two queries.
         if stale.filter(pk=source_id).update(
-            fetch_status=Source.FetchStatus.PENDING, updated_at=timezone.now()
+            fetch_status=Source.FetchStatus.PENDING,
+            lease_until=None,
+            lease_task_id="",
+            next_attempt_at=None,
+            updated_at=timezone.now(),
         ):
             requeued.append(source_id)
     record_history(Source.objects.filter(pk__in=requeued), by=None, note="re-queued by the sweeper")
     for source_id in requeued:
         _enqueue_source_fetch(source_id)
     return len(requeued)
+
+
+# --- Link rot -------------------------------------------------------------------------------
+
+
+def source_recheck(*, source_id: int) -> Source | None:
+    """Fetch the live page of an archived source again and record whether it rotted.
+
+    Steps: claim the check (one conditional update of `checked_at`, so two runs never both
+    check); fetch through the guarded client; 404/410 or a name that no longer resolves is
+    `gone`; a final URL other than the archived one is `moved`; a body whose hash differs from
+    the archived copy's is `changed`; the same body is `ok`. A version not archived yet is kept
+    as a new snapshot; the source's own copy (the one the verdicts cite) stays as it was.
+    Other failures (timeouts, 5xx) leave the status as it was and note the error. Returns None
+    if there was nothing to do.
+    """
+    source = Source.objects.filter(pk=source_id, fetch_status=Source.FetchStatus.FETCHED).first()
+    if source is None:
+        return None
+    now = timezone.now()
+    previous = Source.objects.filter(pk=source_id, checked_at=source.checked_at)
+    if not previous.update(checked_at=now):
+        return None
+    latest = source.snapshots.order_by("-fetched_at", "-pk").first()
+    try:
+        page = fetching.fetch(source.url, policy=fetching.policy_from_settings())
+    except fetching.FetchError as error:
+        gone = error.reason == "dns" or error.status_code in {404, 410}
+        fields: dict[str, Any] = {"live_note": str(error)[:500]}
+        if gone:
+            fields["live_status"] = Source.LiveStatus.GONE
+        with transaction.atomic():
+            update_with_history(
+                Source.objects.filter(pk=source_id),
+                by=None,
+                note=f"re-check: {'gone' if gone else error.reason}",
+                **fields,
+            )
+        return Source.objects.get(pk=source_id)
+    snapshot = _snapshot_from_page(
+        source=source, page=page, attempt=source.attempts, now=timezone.now()
+    )
+    # Compared with the source's archived copy (what the verdicts cite), so the flag stays
+    # up for as long as the live page differs from it.
+    if snapshot.final_url != source.final_url:
+        status, note = Source.LiveStatus.MOVED, f"Now ends at {snapshot.final_url}."
+    elif snapshot.body_sha256 != source.body_sha256:
+        status, note = Source.LiveStatus.CHANGED, "The live page differs from the archive."
+    else:
+        status, note = Source.LiveStatus.OK, ""
+    with transaction.atomic():
+        if latest is None or (latest.body_sha256, latest.final_url) != (
+            snapshot.body_sha256,
+            snapshot.final_url,
+        ):
+            # A version of the page not archived yet: keep it too.
+            snapshot.save()
+        update_with_history(
+            Source.objects.filter(pk=source_id),
+            by=None,
+            note=f"re-check: {status or 'unchecked'}",
+            live_status=status,
+            live_note=note,
+        )
+    return Source.objects.get(pk=source_id)
+
+
+def sources_recheck_due() -> int:
+    """Queue a re-check of every archived source cited by a published verdict that was not
+    checked within FACTCHECK_LINK_CHECK_DAYS (run by beat); returns how many were queued."""
+    from reviews.tasks import source_recheck_task
+
+    cutoff = timezone.now() - datetime.timedelta(days=settings.FACTCHECK_LINK_CHECK_DAYS)
+    ids = list(
+        Source.objects.due_for_recheck(checked_before=cutoff)
+        .order_by("checked_at", "pk")
+        .values_list("pk", flat=True)[: settings.FACTCHECK_LINK_CHECK_BATCH]
+    )
+    for source_id in ids:
+        source_recheck_task.delay(source_id)
+    return len(ids)
+
+
+def claims_citing_rotted_sources() -> QuerySet[Claim]:
+    """Claims whose published verdict cites a source that is gone, changed or moved: the
+    editor should look at them again."""
+    return Claim.objects.filter(
+        verdicts__is_current=True,
+        verdicts__published_at__isnull=False,
+        evidence__source__live_status__in=Source.LiveStatus.rotted(),
+    ).distinct()
+
+
+def snapshot_for_evidence(evidence: Evidence) -> Snapshot | None:
+    """The snapshot that was current when the evidence was attached (or the first after)."""
+    if evidence.source_id is None:
+        return None
+    return Snapshot.objects.filter(source_id=evidence.source_id).as_of(evidence.added_at)
+
+
+# --- Web archive submission (optional) -------------------------------------------------------
+
+
+def _enqueue_archive_submit(source_id: int) -> None:
+    from reviews.tasks import source_archive_submit_task
+
+    def send() -> None:
+        source_archive_submit_task.delay(source_id)
+
+    transaction.on_commit(send, robust=True)
+
+
+def source_archive_submit(*, source_id: int) -> bool:
+    """Ask a public web archive to save the source (FACTCHECK_ARCHIVE_SUBMIT_URL, off by
+    default), through the same guarded fetcher; returns whether the archive answered 2xx."""
+    pattern = settings.FACTCHECK_ARCHIVE_SUBMIT_URL
+    source = Source.objects.filter(pk=source_id).first()
+    if not pattern or source is None:
+        return False
+    try:
+        fetching.fetch(pattern.format(url=source.url), policy=fetching.policy_from_settings())
+    except fetching.FetchError as error:
+        logger.info("web archive submission of %s failed: %s", source.url, error)
+        return False
+    return True
 
 
 # --- Assignment ---------------------------------------------------------------------------
@@ -465,6 +754,7 @@ def sources_refetch(*, source_ids: list[int], user: Any = None) -> int:
             note="re-fetch requested",
             fetch_status=Source.FetchStatus.PENDING,
             attempts=0,
+            next_attempt_at=None,
         )
         for source_id in ids:
             _enqueue_source_fetch(source_id)

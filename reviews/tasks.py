@@ -1,29 +1,80 @@
 """Background jobs of the review desk: thin wrappers that load by primary key and call a service."""
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils import timezone
 
 from reviews import services, webhooks
 
 
 @shared_task(
     name="reviews.tasks.source_fetch",
+    bind=True,
     acks_late=True,
+    # A killed worker child puts the message back; its redelivery takes the lease over.
     reject_on_worker_lost=True,
-    soft_time_limit=45,
-    time_limit=60,
+    # A run stopped by its hard time limit is put back too, and its redelivery takes over.
+    acks_on_failure_or_timeout=False,
+    ignore_result=True,
+    # The fetch deadline (FACTCHECK_FETCH_DEADLINE) ends the request well before these; the
+    # source's lease (FACTCHECK_FETCH_LEASE_SECONDS) outlasts the hard limit.
+    soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
+    time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
 )
-def source_fetch_task(source_id: int) -> None:
-    """Fetch and archive one source; the service makes a repeated or concurrent run a no-op."""
-    source = services.source_fetch(source_id=source_id)
+def source_fetch_task(self: Task, source_id: int) -> None:
+    """Fetch and archive one source; the service's lease makes a duplicate run a no-op and lets
+    a redelivery after a crash take over at once."""
+    task_id = self.request.id or ""
+    try:
+        source = services.source_fetch(source_id=source_id, task_id=task_id)
+    except SoftTimeLimitExceeded:
+        # Let the next run take over at once rather than when the lease runs out.
+        services.source_lease_release(source_id=source_id, task_id=task_id)
+        source_fetch_task.apply_async((source_id,), countdown=1)
+        return
     if source is not None and source.fetch_status == source.FetchStatus.PENDING:
-        # A transient failure: try again later, with backoff by attempt number.
-        source_fetch_task.apply_async((source_id,), countdown=min(30 * source.attempts, 120))
+        # A transient failure: come back when the row says (backoff with jitter).
+        countdown = 0.0
+        if source.next_attempt_at is not None:
+            countdown = max(0.0, (source.next_attempt_at - timezone.now()).total_seconds())
+        source_fetch_task.apply_async((source_id,), countdown=countdown)
 
 
-@shared_task(name="reviews.tasks.sources_sweep", ignore_result=True)
+@shared_task(name="reviews.tasks.sources_sweep", ignore_result=True, time_limit=60)
 def sources_sweep_task() -> int:
-    """Re-queue sources whose fetch was lost or never finished (run by beat every minute)."""
+    """Re-queue sources whose fetch was lost or whose lease expired (beat, every minute)."""
     return services.sources_sweep()
+
+
+@shared_task(
+    name="reviews.tasks.source_recheck",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
+    time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
+)
+def source_recheck_task(source_id: int) -> None:
+    """Re-check the live page of one archived source for link rot."""
+    services.source_recheck(source_id=source_id)
+
+
+@shared_task(name="reviews.tasks.sources_recheck_due", ignore_result=True, time_limit=60)
+def sources_recheck_due_task() -> int:
+    """Queue link-rot re-checks of the sources published verdicts cite (run by beat)."""
+    return services.sources_recheck_due()
+
+
+@shared_task(
+    name="reviews.tasks.source_archive_submit",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
+    time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
+)
+def source_archive_submit_task(source_id: int) -> None:
+    """Ask the public web archive to save one source (only when the setting is on)."""
+    services.source_archive_submit(source_id=source_id)
 
 
 @shared_task(

@@ -346,6 +346,13 @@ def source_status(request: HtmxRequest, pk: int) -> HttpResponse:
             "title": source.title,
             "http_status": source.http_status,
             "error": source.last_error,
+            "error_kind": source.error_kind,
+            "attempts": source.attempts,
+            "next_attempt_at": (
+                source.next_attempt_at.isoformat() if source.next_attempt_at else None
+            ),
+            "live_status": source.live_status,
+            "checked_at": source.checked_at.isoformat() if source.checked_at else None,
         }
     )
 
@@ -354,7 +361,10 @@ def source_status(request: HtmxRequest, pk: int) -> HttpResponse:
 def source_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     """The archived text of a source, as plain text: never served as live HTML on our origin."""
     source = get_object_or_404(Source, pk=pk)
-    header = f"{source.title}\n{source.final_url or source.url}\nArchived: {source.fetched_at}\n\n"
+    header = (
+        f"{source.title}\n{source.final_url or source.url}\nArchived: {source.fetched_at}\n"
+        f"SHA-256 of the page: {source.body_sha256}\n\n"
+    )
     response = HttpResponse(header + source.text, content_type="text/plain; charset=utf-8")
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"

@@ -15,13 +15,39 @@ port="${PORT:-8000}"
 .venv/bin/python manage.py api_key_create "Demo CMS" --scope read_write --replace \
   --url "http://$host:$port"
 
-# The worker consumes the embedded broker (var/broker) or Redis when REDIS_URL is set.
-.venv/bin/celery -A factcheck worker --beat --loglevel=INFO --concurrency=2 \
-  --schedule var/celerybeat-schedule >var/worker.log 2>&1 &
-worker_pid=$!
-trap 'kill "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+# Two workers on the embedded broker (var/broker) or Redis when REDIS_URL is set: one for
+# fetching sources (many slow requests), one with beat for everything else (webhooks, sweeps),
+# so a flood of slow sources never delays the rest. Each starts in its own process group, so
+# stopping it stops its pool children too.
+pids=()
+# SIGTERM makes Celery wait for running tasks (a fetch may take its whole deadline); remapped to
+# its cold shutdown, a worker gives them FACTCHECK_WORKER_SHUTDOWN_SECONDS and puts the rest back.
+export REMAP_SIGTERM=SIGQUIT
+setsid .venv/bin/celery -A factcheck worker --queues=celery.fetch --hostname=fetch@%h \
+  --loglevel=INFO --concurrency="${FETCH_CONCURRENCY:-4}" >var/worker-fetch.log 2>&1 &
+pids+=("$!")
+setsid .venv/bin/celery -A factcheck worker --queues=celery --hostname=default@%h --beat \
+  --loglevel=INFO --concurrency=1 --schedule var/celerybeat-schedule >var/worker.log 2>&1 &
+pids+=("$!")
+
+stop() {
+  trap - EXIT INT TERM
+  # SIGTERM (a cold shutdown, see REMAP_SIGTERM) to each worker's process group; a fetch cut
+  # short is taken over later through its lease. Past 10 s, kill what is left.
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  for _ in $(seq 100); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
 
 echo
-echo "factcheck is running at http://$host:$port/  (worker log: var/worker.log; Ctrl-C stops both)"
+echo "factcheck is running at http://$host:$port/  (worker logs: var/worker.log, var/worker-fetch.log;"
+echo "Ctrl-C stops everything)"
 echo
 .venv/bin/python manage.py runserver "$host:$port"

@@ -32,10 +32,11 @@ import functools
 import http.client
 import ipaddress
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -53,6 +54,17 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 SocketOptions = Sequence[tuple[int, int, int | bytes]]
 
 _CHUNK_SIZE = 64 * 1024
+# Response headers kept with an archived page: what it was, when, and how the server saw it.
+SNAPSHOT_HEADERS = (
+    "content-type",
+    "content-length",
+    "content-language",
+    "date",
+    "last-modified",
+    "etag",
+    "cache-control",
+    "server",
+)
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 # Ranges that are not public but that `ipaddress` (depending on the Python release) may call
@@ -130,6 +142,8 @@ class FetchedPage:
     body: bytes
     encoding: str  # Python codec name the text was decoded with
     text: str
+    # The response headers worth archiving (SNAPSHOT_HEADERS), lower-case names.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @functools.lru_cache(maxsize=32)
@@ -195,7 +209,7 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise FetchError("connection", f"Could not resolve {host}: {error}.") from error
+        raise FetchError("dns", f"Could not resolve {host}: {error}.") from error
     addresses: list[str] = []
     for family, _type, _proto, _name, sockaddr in infos:
         if family in (socket.AF_INET, socket.AF_INET6) and sockaddr[0] not in addresses:
@@ -275,10 +289,13 @@ class _Guard:
         """Seconds left before the deadline."""
         return self.deadline_at - time.monotonic()
 
-    def raise_if_expired(self) -> None:
-        """Raise the timeout error once the deadline has passed."""
+    def raise_if_expired(self, phase: str = "", url: str = "") -> None:
+        """Raise the timeout error once the deadline has passed, naming the phase if known."""
         if self.expired or self.remaining() <= 0:
-            raise FetchError("timeout", f"The fetch took longer than {self.policy.deadline:g} s.")
+            where = f"Timed out {_PHASES[phase]} {url}: t" if phase else "T"
+            raise FetchError(
+                "timeout", f"{where}he fetch took longer than {self.policy.deadline:g} s."
+            )
 
     def clamp_timeout(self, timeout: float | None) -> float:
         """The socket timeout to use now: the policy's, never past the deadline."""
@@ -293,7 +310,7 @@ class _Guard:
         literal = parse_ip(host)
         addresses = [str(literal)] if literal is not None else _resolve(host, port)
         if not addresses:
-            raise FetchError("connection", f"{host} has no address.")
+            raise FetchError("dns", f"{host} has no address.")
         for address in addresses:
             parsed = parse_ip(address)
             if parsed is None:
@@ -357,7 +374,8 @@ class _GuardedHTTPConnection(HTTPConnection):
                 continue
             guard.watch(sock)
             return sock
-        raise NewConnectionError(self, f"Failed to connect to {self.host}: {failure}")
+        # Chained, so the error's reason (refused, unreachable) survives classification.
+        raise NewConnectionError(self, f"Failed to connect to {self.host}: {failure}") from failure
 
 
 class _GuardedHTTPSConnection(_GuardedHTTPConnection, HTTPSConnection):
@@ -420,6 +438,21 @@ class _GuardedAdapter(HTTPAdapter):
 
 def _is_timeout(error: BaseException) -> bool:
     """Whether an error (possibly wrapped by requests or urllib3) is a timeout."""
+    # urllib3 2 makes NewConnectionError (refused, unreachable) a ConnectTimeoutError subclass
+    # for backwards compatibility, and requests wraps it in ConnectTimeout: neither is a timeout.
+    if _is_refused(error) or any(
+        isinstance(current, NewConnectionError) for current in _error_chain(error)
+    ):
+        return False
+    return any(
+        isinstance(current, requests.Timeout | TimeoutError)
+        or isinstance(current, urllib3.exceptions.TimeoutError)
+        for current in _error_chain(error)
+    )
+
+
+def _error_chain(error: BaseException) -> Iterator[BaseException]:
+    """Every exception wrapped inside `error` (args, reason, cause, context), itself first."""
     seen: set[int] = set()
     pending: list[BaseException] = [error]
     while pending:
@@ -427,13 +460,7 @@ def _is_timeout(error: BaseException) -> bool:
         if id(current) in seen:
             continue
         seen.add(id(current))
-        # urllib3 2 makes NewConnectionError (refused, unreachable) a ConnectTimeoutError
-        # subclass for backwards compatibility; it is no timeout.
-        if isinstance(current, requests.Timeout | TimeoutError) or (
-            isinstance(current, urllib3.exceptions.TimeoutError)
-            and not isinstance(current, NewConnectionError)
-        ):
-            return True
+        yield current
         pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):
@@ -441,12 +468,50 @@ def _is_timeout(error: BaseException) -> bool:
         for linked in (current.__cause__, current.__context__):
             if linked is not None:
                 pending.append(linked)
-    return False
+
+
+def _is_refused(error: BaseException) -> bool:
+    """Whether the server's host answered the connection with a refusal (nothing listens)."""
+    return any(isinstance(current, ConnectionRefusedError) for current in _error_chain(error))
+
+
+def _is_tls(error: BaseException) -> bool:
+    """Whether the TLS handshake or certificate check failed."""
+    return any(
+        isinstance(current, requests.exceptions.SSLError | ssl.SSLError)
+        for current in _error_chain(error)
+    )
+
+
+# Where a fetch was when it timed out, in words for the message.
+_PHASES = {
+    "connect": "connecting to",
+    "headers": "waiting for the headers of",
+    "body": "reading the body of",
+}
+
+# Failures that may pass on their own, so a fetch is tried again later. The rest (a refused
+# address, a page too large, a 404, an image) would fail the same way every time.
+TRANSIENT_REASONS = frozenset({"dns", "refused", "connection", "timeout"})
+# HTTP statuses worth another try: server errors, and "too early / too many / request timeout".
+_TRANSIENT_STATUSES = frozenset({408, 425, 429})
+
+
+def is_transient(error: FetchError) -> bool:
+    """Whether a failed fetch may succeed if tried again later."""
+    if error.reason == "http_error":
+        status = error.status_code or 0
+        return status >= 500 or status in _TRANSIENT_STATUSES
+    return error.reason in TRANSIENT_REASONS
 
 
 @contextlib.contextmanager
-def _translated_errors(guard: _Guard, url: str) -> Iterator[None]:
-    """Turn transport errors into FetchError; past the deadline every error is a timeout."""
+def _translated_errors(guard: _Guard, url: str, phase: str = "headers") -> Iterator[None]:
+    """Turn transport errors into FetchError with a reason that says what went wrong.
+
+    Reasons: timeout (past the deadline, or a connect/read timeout, with the phase in the
+    message), refused, tls, connection (anything else on the wire).
+    """
     try:
         yield
     except FetchError:
@@ -459,14 +524,27 @@ def _translated_errors(guard: _Guard, url: str) -> Iterator[None]:
     ) as error:
         if guard.expired:
             raise FetchError(
-                "timeout", f"Fetching {url} took longer than {guard.policy.deadline:g} s."
+                "timeout",
+                f"Timed out {_PHASES[phase]} {url}: the fetch took longer than "
+                f"{guard.policy.deadline:g} s.",
             ) from error
         if _is_timeout(error):
+            timed_out_phase = (
+                "connect"
+                if any(isinstance(e, ConnectTimeoutError) for e in _error_chain(error))
+                else phase
+            )
             raise FetchError(
-                "timeout", f"{url} did not answer within {guard.policy.timeout:g} s."
+                "timeout",
+                f"Timed out {_PHASES[timed_out_phase]} {url}: no answer within "
+                f"{guard.policy.timeout:g} s.",
             ) from error
-        if isinstance(error, requests.exceptions.SSLError):
-            raise FetchError("connection", f"TLS failed for {url}: {error}") from error
+        if _is_refused(error):
+            raise FetchError(
+                "refused", f"Could not fetch {url}: the connection was refused."
+            ) from error
+        if _is_tls(error):
+            raise FetchError("tls", f"TLS failed for {url}: {error}") from error
         raise FetchError("connection", f"Could not fetch {url}: {error}") from error
 
 
@@ -492,17 +570,17 @@ def _read_body(response: requests.Response, guard: _Guard, url: str) -> bytes:
         raise FetchError("too_large", f"{url} is larger than {max_bytes} bytes.")
     chunks: list[bytes] = []
     total = 0
-    with _translated_errors(guard, url):
+    with _translated_errors(guard, url, "body"):
         # iter_content decompresses in bounded steps (urllib3 2.6+), so counting decoded
         # chunks stops a gzip bomb after max_bytes, not after it has filled the memory.
         for chunk in response.iter_content(chunk_size=_CHUNK_SIZE):
             total += len(chunk)
             if total > max_bytes:
                 raise FetchError("too_large", f"{url} is larger than {max_bytes} bytes.")
-            guard.raise_if_expired()
+            guard.raise_if_expired("body", url)
             chunks.append(chunk)
     # The watchdog may have cut the socket so that the body merely looks finished.
-    guard.raise_if_expired()
+    guard.raise_if_expired("body", url)
     return b"".join(chunks)
 
 
@@ -510,6 +588,9 @@ def _page_from_response(
     response: requests.Response, guard: _Guard, requested_url: str, final_url: str
 ) -> FetchedPage:
     """Check the final response's status and type, then read and decode its body."""
+    # A server that trickles its headers is cut by the watchdog, and http.client may then
+    # hand over the half it read as if complete: that is a timeout, not a missing type.
+    guard.raise_if_expired("headers", final_url)
     status = response.status_code
     if not 200 <= status < 300:
         raise FetchError(
@@ -538,6 +619,11 @@ def _page_from_response(
         body=body,
         encoding=encoding,
         text=text,
+        headers={
+            name: response.headers[name][:500]
+            for name in SNAPSHOT_HEADERS
+            if name in response.headers
+        },
     )
 
 
@@ -594,7 +680,7 @@ def _read_excerpt(
     """
     chunks: list[bytes] = []
     total = 0
-    with _translated_errors(guard, url):
+    with _translated_errors(guard, url, "body"):
         for chunk in response.iter_content(chunk_size=min(_CHUNK_SIZE, limit + 1)):
             guard.raise_if_expired()
             chunks.append(chunk)

@@ -131,6 +131,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/trickle":
             head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n"
             self._trickle(head, b"a")
+        elif path == "/trickle-before-type":
+            # The watchdog cuts this before any Content-Type arrives: still a timeout.
+            self._trickle(b"HTTP/1.0 200 OK\r\nX-Slow: ", b"a")
         elif path == "/trickle-headers":
             self._trickle(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nX-Slow: ", b"a")
         elif path == "/silent":
@@ -771,7 +774,7 @@ def test_it_refuses_a_certificate_for_another_name(
     monkeypatch.setattr("requests.adapters.DEFAULT_CA_BUNDLE_PATH", str(news_certificate[0]))
     with pytest.raises(FetchError) as caught:
         fetch("https://other.example/plain", policy=FetchPolicy())
-    assert caught.value.reason == "connection"
+    assert caught.value.reason == "tls"
     assert "TLS" in str(caught.value)
 
 
@@ -780,9 +783,7 @@ def test_it_refuses_an_untrusted_certificate(
 ) -> None:
     """With the normal trust store a self-signed certificate is refused."""
     internet.routes[(PUBLIC_IP, 443)] = ("127.0.0.1", local_https.port)
-    assert _reason(lambda: fetch("https://news.example/plain", policy=FetchPolicy())) == (
-        "connection"
-    )
+    assert _reason(lambda: fetch("https://news.example/plain", policy=FetchPolicy())) == "tls"
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -945,7 +946,7 @@ def test_post_json_gives_up_at_the_deadline(post_server: tuple[str, list[SeenPos
     assert time.monotonic() - started < 2.5
 
 
-def test_a_refused_connection_is_a_connection_error_not_a_timeout() -> None:
+def test_a_refused_connection_is_reported_as_refused_not_a_timeout() -> None:
     """urllib3 2 files "connection refused" under its timeouts; the reason says what it was."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -956,4 +957,85 @@ def test_a_refused_connection_is_a_connection_error_not_a_timeout() -> None:
             f"http://127.0.0.1:{port}/", body=b"{}", headers={}, policy=LOCAL
         ),
     ):
-        assert _reason(call) == "connection"
+        assert _reason(call) == "refused"
+
+
+# --- error classification -----------------------------------------------------------------------
+
+
+def test_a_server_trickling_headers_before_its_type_is_a_timeout_not_a_type_error(
+    local_http: LocalHTTP,
+) -> None:
+    """Cut mid-headers, http.client may hand over a response with no Content-Type."""
+    policy = FetchPolicy(allowed_networks=LOCAL.allowed_networks, timeout=5.0, deadline=1.0)
+    with pytest.raises(FetchError) as caught:
+        fetch(local_http.url("/trickle-before-type"), policy=policy)
+    assert caught.value.reason == "timeout"
+    assert "headers" in str(caught.value)
+    assert fetching.is_transient(caught.value)
+
+
+def test_a_trickling_body_times_out_in_the_body_phase(local_http: LocalHTTP) -> None:
+    policy = FetchPolicy(allowed_networks=LOCAL.allowed_networks, timeout=5.0, deadline=1.0)
+    with pytest.raises(FetchError) as caught:
+        fetch(local_http.url("/trickle"), policy=policy)
+    assert caught.value.reason == "timeout" and "body" in str(caught.value)
+
+
+def test_a_silent_server_times_out_waiting_for_headers(local_http: LocalHTTP) -> None:
+    policy = FetchPolicy(allowed_networks=LOCAL.allowed_networks, timeout=0.5)
+    with pytest.raises(FetchError) as caught:
+        fetch(local_http.url("/silent"), policy=policy)
+    assert caught.value.reason == "timeout" and "headers" in str(caught.value)
+
+
+def test_a_connect_timeout_names_the_connect_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never_connects(*args: Any, **kwargs: Any) -> socket.socket:
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(fetching, "_open_connection", never_connects)
+    with pytest.raises(FetchError) as caught:
+        fetch("http://127.0.0.1:9/", policy=LOCAL)
+    assert caught.value.reason == "timeout" and "connecting" in str(caught.value)
+
+
+def test_a_name_that_does_not_resolve_is_a_dns_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_such_name(*args: Any, **kwargs: Any) -> Any:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(fetching.socket, "getaddrinfo", no_such_name)
+    with pytest.raises(FetchError) as caught:
+        fetch("http://no-such-host.example/", policy=FetchPolicy())
+    assert caught.value.reason == "dns" and "resolve" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("reason", "status", "transient"),
+    [
+        ("dns", None, True),
+        ("refused", None, True),
+        ("connection", None, True),
+        ("timeout", None, True),
+        ("tls", None, False),
+        ("too_large", None, False),
+        ("blocked_address", None, False),
+        ("bad_port", None, False),
+        ("content_type", None, False),
+        ("too_many_redirects", None, False),
+        ("http_error", 404, False),
+        ("http_error", 410, False),
+        ("http_error", 429, True),
+        ("http_error", 500, True),
+        ("http_error", 503, True),
+    ],
+)
+def test_it_classifies_errors_as_transient_or_permanent(
+    reason: str, status: int | None, transient: bool
+) -> None:
+    assert fetching.is_transient(FetchError(reason, "x", status_code=status)) is transient
+
+
+def test_a_fetched_page_keeps_the_selected_headers(local_http: LocalHTTP) -> None:
+    page = fetch(local_http.url("/plain"), policy=LOCAL)
+    assert page.headers["content-type"] == "text/plain; charset=utf-8"
+    assert set(page.headers) <= set(fetching.SNAPSHOT_HEADERS)

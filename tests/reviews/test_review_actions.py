@@ -443,6 +443,11 @@ def test_the_source_status_reports_a_fetched_source(reviewer: Any) -> None:
         "title": "Annual report",
         "http_status": 200,
         "error": "",
+        "error_kind": "",
+        "attempts": 0,
+        "next_attempt_at": None,
+        "live_status": "",
+        "checked_at": None,
     }
 
 

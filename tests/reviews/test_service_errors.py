@@ -379,6 +379,7 @@ def test_a_timeout_is_retried_until_the_attempts_run_out(
     local_server: Any, settings: Any, quick_timeouts: None
 ) -> None:
     settings.FACTCHECK_FETCH_MAX_ATTEMPTS = 2
+    settings.FACTCHECK_FETCH_RETRY_SECONDS = 0  # due again at once
     source = SourceFactory(url=local_server.add("/slow", "<p>late</p>", delay=3.0))
     first = services.source_fetch(source_id=source.pk)
     assert first is not None
@@ -393,6 +394,7 @@ def test_a_timeout_is_retried_until_the_attempts_run_out(
 
 def test_a_refused_connection_is_retried_until_the_attempts_run_out(settings: Any) -> None:
     settings.FACTCHECK_FETCH_MAX_ATTEMPTS = 2
+    settings.FACTCHECK_FETCH_RETRY_SECONDS = 0  # due again at once
     source = SourceFactory(url=_closed_port_url())
     first = services.source_fetch(source_id=source.pk)
     assert first is not None and first.fetch_status == Source.FetchStatus.PENDING
@@ -408,6 +410,8 @@ def test_the_task_requeues_a_transient_failure_with_a_growing_countdown(settings
     with mock.patch("reviews.tasks.source_fetch_task.apply_async") as requeue:
         for _ in range(4):  # as the broker would deliver each re-queued message
             source_fetch_task(source.pk)
+            # ...once its countdown has passed.
+            Source.objects.filter(pk=source.pk).update(next_attempt_at=None)
     source.refresh_from_db()
     assert source.fetch_status == Source.FetchStatus.FAILED and source.attempts == 4
     assert requeue.call_count == 3  # after attempts 1-3; the last failure is final

@@ -102,7 +102,13 @@ def test_a_server_error_is_retried_until_attempts_run_out(local_server: Any, set
         source_fetch_task(source.pk)
         source.refresh_from_db()
         assert source.fetch_status == Source.FetchStatus.PENDING
+        assert source.next_attempt_at is not None and source.next_attempt_at > timezone.now()
+        assert source.error_kind == "http_error" and "503" in source.last_error
         retry.assert_called_once()
+        # Delivered before its time the retry does nothing; once due it runs.
+        source_fetch_task(source.pk)
+        assert Source.objects.get(pk=source.pk).attempts == 1
+        Source.objects.filter(pk=source.pk).update(next_attempt_at=timezone.now())
         source_fetch_task(source.pk)
     source.refresh_from_db()
     assert source.fetch_status == Source.FetchStatus.FAILED and source.attempts == 2

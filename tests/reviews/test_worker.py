@@ -14,6 +14,7 @@ from celery.signals import task_prerun
 
 from claims.models import Claim
 from factcheck.celery import app as celery_app
+from factcheck.celery import fetch_queue_name
 from reviews import services
 from reviews.models import Source
 from tests.factories import ClaimFactory
@@ -68,4 +69,6 @@ def test_a_real_worker_archives_the_source_of_new_evidence(
     assert len(fetches) == 1, task_runs
     # Taken from this test process's own queue on the broker, not run in the caller.
     assert fetches[0]["eager"] is False
-    assert fetches[0]["delivery"].get("routing_key") == celery_app.conf.task_default_queue
+    assert fetches[0]["delivery"].get("routing_key") == fetch_queue_name(
+        celery_app.conf.task_default_queue
+    )
