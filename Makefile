@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-services lint format bench bench-api train extract migrate seed shell clean deploy-check
+.PHONY: help run test test-services lint format bench bench-sources bench-api bench-admin train extract migrate seed shell clean deploy-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,14 +42,24 @@ format: ## Format and auto-fix with ruff
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: ## Print every benchmark's figures: extraction (../shared/data) and the CMS API
+bench: ## Print every benchmark's figures: extraction (../shared/data), the CMS API, the admin, sources
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py bench extraction --data ../shared/data
 	$(PY) manage.py bench api
+	$(PY) manage.py bench admin
+	$(PY) manage.py bench sources
+
+bench-sources: ## 500 sources fetched by a real worker from a 100 ms local server vs the ideal
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench sources
 
 bench-api: ## CMS API at 100,000 published verdicts vs hand-written SQL (PostgreSQL with DATABASE_URL)
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py bench api
+
+bench-admin: ## Admin at 100,000 claims: list, search, bulk actions (PostgreSQL with DATABASE_URL)
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench admin
 
 train: ## Retrain the check-worthiness model from ../shared/data/checkworthiness
 	@scripts/bootstrap.sh requirements-dev.txt

@@ -12,14 +12,28 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
-from claims.lifecycle import Action, claim_transition, claims_transition
+from claims.lifecycle import (
+    BULK_CHUNK,
+    Action,
+    BulkReport,
+    claim_transition,
+    claims_transition,
+    record_claims_history,
+)
 from claims.models import Article, Claim
 from factcheck.lib import http as fetching
-from factcheck.lib.history import annotate_save, create_with_history, update_with_history
+from factcheck.lib.history import (
+    annotate_save,
+    create_with_history,
+    record_history,
+    update_with_history,
+)
 from factcheck.lib.htmltext import decode_bytes, readable_text
+from factcheck.lib.locking import update_versioned
 from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
 
@@ -372,3 +386,163 @@ def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
         version=F("version") + 1,
     )
     return len(changed)
+
+
+# --- Bulk edits (admin actions, set-based) ---------------------------------------------------
+
+_CLOSED = [Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN, Claim.Status.DISMISSED]
+
+
+@transaction.atomic
+def claims_assign(
+    *, claim_ids: Iterable[int] | QuerySet[Any], user: Any, assignee: Any, note: str = ""
+) -> BulkReport:
+    """Hand many claims to one reviewer with a few set-based queries, history included.
+
+    Steps: refuse an assignee who is not a reviewer; refuse the claims that carry someone
+    else's draft verdict (they must finish it or hand it over, as `claim_assign` says); move the
+    rest by the lifecycle table's `assign` cell (closed claims are refused by state).
+    """
+    require_permission(user, "claims.select_claim")
+    if not assignee.has_perm("reviews.add_verdict"):
+        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
+    # The verdict model is reached through the relation: claims never imports the review desk.
+    verdict_model = Claim._meta.get_field("verdicts").related_model
+    foreign_draft = Exists(
+        verdict_model._default_manager.filter(
+            claim=OuterRef("pk"), is_current=True, published_at__isnull=True
+        ).exclude(author=assignee)
+    )
+    return claims_transition(
+        claim_ids=claim_ids,
+        action=Action.ASSIGN,
+        user=user,
+        note=note or f"assigned to {assignee}",
+        changes={"assignee": assignee},
+        refuse={"with another reviewer's draft verdict": Q(foreign_draft)},
+    )
+
+
+@transaction.atomic
+def claims_schedule(
+    *,
+    claim_ids: Iterable[int] | QuerySet[Any],
+    user: Any,
+    priority: int | None = None,
+    due_on: datetime.date | None = None,
+    clear_due_on: bool = False,
+) -> BulkReport:
+    """Set the priority and/or due date of many open claims at once, history included.
+
+    Closed claims (published, withdrawn, dismissed) are refused and counted by state. Each
+    changed claim's version moves on, so a list page opened before this refuses its stale edit.
+    """
+    require_permission(user, "claims.select_claim")
+    changes: dict[str, Any] = {}
+    if priority is not None:
+        changes["priority"] = priority
+    if due_on is not None or clear_due_on:
+        changes["due_on"] = due_on
+    if not changes:
+        raise ValidationError("Choose a priority or a due date to set.")
+    if isinstance(claim_ids, QuerySet):
+        chosen = Claim.objects.filter(pk__in=claim_ids)
+    else:
+        chosen = Claim.objects.filter(pk__in=list(claim_ids))
+    report = BulkReport()
+    for status, count in (
+        chosen.filter(status__in=_CLOSED).values_list("status").annotate(n=Count("pk"))
+    ):
+        report.refused[Claim.Status(status).label.lower()] += count
+    ids = list(chosen.exclude(status__in=_CLOSED).select_for_update().values_list("pk", flat=True))
+    now = timezone.now()
+    for start in range(0, len(ids), BULK_CHUNK):
+        report.changed += Claim.objects.filter(pk__in=ids[start : start + BULK_CHUNK]).update(
+            version=F("version") + 1, updated_at=now, **changes
+        )
+    described = ", ".join(f"{name} {value}" for name, value in changes.items())
+    record_claims_history(ids, by=user, note=f"set {described}", at=now)
+    return report
+
+
+@dataclass(frozen=True)
+class Reextraction:
+    """What re-running extraction did: articles re-scored and new candidate claims stored."""
+
+    articles: int
+    new_claims: int
+
+
+def articles_reextract(*, article_ids: Iterable[int] | QuerySet[Any], user: Any) -> Reextraction:
+    """Run claim extraction again on stored articles (after a model or threshold change).
+
+    Steps: score each body with today's engine and threshold (before any transaction, as at
+    import); then in one transaction store every article's extraction and consistency flags
+    with one bulk update and one history insert, and add the new candidates (sentences that
+    are not claims yet) with one bulk insert and their history. Existing claims stay as they
+    are: the body never changes, so their anchors hold and the work done on them is kept.
+    """
+    require_permission(user, "claims.change_article")
+    threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
+    articles = list(
+        Article.objects.filter(pk__in=article_ids).only("pk", "body", "title").order_by("pk")
+    )
+    results = [(article, extract(article.body, threshold=threshold)) for article in articles]
+    with transaction.atomic():
+        # Starts and positions are unique per article: a sentence whose start or index is
+        # already a claim's is skipped (the engine's segmentation may have moved since).
+        taken: dict[int, set[tuple[str, int]]] = {}
+        for article_id, start, position in Claim.objects.filter(
+            article_id__in=[article.pk for article in articles]
+        ).values_list("article_id", "start", "position"):
+            taken.setdefault(article_id, set()).update({("start", start), ("index", position)})
+        new_claims: list[Claim] = []
+        for article, extraction in results:
+            article.extraction = _extraction_record(extraction, threshold=threshold)
+            article.consistency_flags = _flags_record(extraction)
+            new_claims.extend(
+                _claim_for(article=article, sentence=sentence)
+                for sentence in extraction.sentences
+                if sentence.is_candidate
+                and not {("start", sentence.start), ("index", sentence.index)}
+                & taken.get(article.pk, set())
+            )
+        Article.objects.bulk_update(articles, ["extraction", "consistency_flags"], batch_size=500)
+        record_history(
+            Article.objects.filter(pk__in=[article.pk for article in articles]).defer(
+                "body", "extraction"
+            ),
+            by=user,
+            note="extraction re-run",
+        )
+        create_with_history(Claim, new_claims, by=user, note="extracted again")
+    return Reextraction(articles=len(articles), new_claims=len(new_claims))
+
+
+@transaction.atomic
+def claim_schedule(
+    *,
+    claim: Claim,
+    user: Any,
+    priority: int,
+    due_on: datetime.date | None,
+    expected_version: int,
+) -> Claim:
+    """Set one open claim's priority and due date, if it is still at the version the user saw.
+
+    Used by the admin's spreadsheet import: a row exported before someone else's change is
+    refused (StaleVersionError), never saved over.
+    """
+    require_permission(user, "claims.select_claim")
+    if claim.status in _CLOSED:
+        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be planned.")
+    update_versioned(
+        claim,
+        expected_version=expected_version,
+        by=user,
+        note="priority and due date set (import)",
+        condition=~Q(status__in=_CLOSED),
+        priority=priority,
+        due_on=due_on,
+    )
+    return claim

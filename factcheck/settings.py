@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Admin CSV/XLSX export and import (formulas neutralised, import through our services).
+    "import_export",
     "django_htmx",
     "axes",
     "csp",
@@ -195,8 +197,16 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+# Archived page bodies (reviews.Snapshot) are kept in the default storage: a local folder
+# unless FACTCHECK_STORAGE_BACKEND names another Django storage class (S3 and the like).
+MEDIA_ROOT = Path(env_str("FACTCHECK_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str(
+            "FACTCHECK_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        )
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -301,7 +311,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "reviews.api_auth.StaffBrowsableAPIRenderer",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["reviews.filters.FilterBackend"],
     # Every error is JSON of one shape (reviews/api_errors.py).
     "EXCEPTION_HANDLER": "reviews.api_errors.exception_handler",
     # Cursor pages of at most 100, limit and cursor validated: no query number reaches SQL
@@ -358,6 +368,9 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu's default polls the folder once a second, which idles a worker up to a second
+        # between fetches (bench sources); listing a local folder 50 times a second is cheap.
+        "polling_interval": env_float("FACTCHECK_BROKER_POLL_SECONDS", 0.02),
     }
     if CELERY_BROKER_URL.startswith("filesystem"):
         # kombu does not create its folders; the embedded broker must work on a fresh clone.
@@ -373,6 +386,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# Fetching tasks go to their own queue (factcheck/celery.py), so slow sources never delay
+# webhooks and sweeps.
+CELERY_TASK_ROUTES = ("factcheck.celery.route_task",)
+# Cold shutdown (SIGQUIT, or SIGTERM with REMAP_SIGTERM=SIGQUIT as `make run` and compose set):
+# running tasks get this long to finish before the worker stops them and puts their messages
+# back (a stopped fetch is taken over by its redelivery or the sweeper: the lease makes it safe).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_float("FACTCHECK_WORKER_SHUTDOWN_SECONDS", 3.0)
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -387,6 +408,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-sources": {
         "task": "reviews.tasks.sources_sweep",
         "schedule": 60.0,
+    },
+    # Link rot: re-check the live pages of sources that published verdicts cite.
+    "recheck-published-sources": {
+        "task": "reviews.tasks.sources_recheck_due",
+        "schedule": env_float("FACTCHECK_LINK_CHECK_EVERY_SECONDS", 3600.0),
     },
     # Webhook deliveries whose retry time has come (the schedule is in the database rows).
     "send-due-webhooks": {
@@ -408,6 +434,35 @@ FACTCHECK_FETCH_ALLOWED_NETWORKS = env_list("FACTCHECK_FETCH_ALLOWED_NETWORKS")
 FACTCHECK_FETCH_MAX_BYTES = env_int("FACTCHECK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
 FACTCHECK_FETCH_TIMEOUT = env_float("FACTCHECK_FETCH_TIMEOUT", 10.0)
 FACTCHECK_FETCH_DEADLINE = env_float("FACTCHECK_FETCH_DEADLINE", 20.0)
+# First retry delay of a transient fetch failure, in seconds: doubled each attempt, with jitter,
+# at most an hour.
+FACTCHECK_FETCH_RETRY_SECONDS = env_float("FACTCHECK_FETCH_RETRY_SECONDS", 30.0)
+# Hard and soft time limits of a fetch task (seconds), and how long a claimed fetch is held
+# before another run may take it over (longer than the hard limit: a live run is never robbed).
+FACTCHECK_FETCH_TIME_LIMIT = env_int("FACTCHECK_FETCH_TIME_LIMIT", 60)
+FACTCHECK_FETCH_SOFT_TIME_LIMIT = env_int(
+    "FACTCHECK_FETCH_SOFT_TIME_LIMIT", max(1, FACTCHECK_FETCH_TIME_LIMIT - 15)
+)
+FACTCHECK_FETCH_LEASE_SECONDS = env_int(
+    "FACTCHECK_FETCH_LEASE_SECONDS", FACTCHECK_FETCH_TIME_LIMIT + 15
+)
+if not (
+    FACTCHECK_FETCH_DEADLINE
+    < FACTCHECK_FETCH_SOFT_TIME_LIMIT
+    < FACTCHECK_FETCH_TIME_LIMIT
+    < FACTCHECK_FETCH_LEASE_SECONDS
+):
+    raise ImproperlyConfigured(
+        "Fetch limits must grow: FACTCHECK_FETCH_DEADLINE < FACTCHECK_FETCH_SOFT_TIME_LIMIT < "
+        "FACTCHECK_FETCH_TIME_LIMIT < FACTCHECK_FETCH_LEASE_SECONDS."
+    )
+# Link rot: days between re-checks of a source cited by a published verdict, and how many
+# re-checks one beat run queues at most.
+FACTCHECK_LINK_CHECK_DAYS = env_int("FACTCHECK_LINK_CHECK_DAYS", 7)
+FACTCHECK_LINK_CHECK_BATCH = env_int("FACTCHECK_LINK_CHECK_BATCH", 500)
+# Optional: ask a public web archive to save each archived source, through the same guarded
+# fetcher; a URL pattern with {url}, e.g. https://web.archive.org/save/{url}. Empty: off.
+FACTCHECK_ARCHIVE_SUBMIT_URL = env_str("FACTCHECK_ARCHIVE_SUBMIT_URL")
 for _network in FACTCHECK_FETCH_ALLOWED_NETWORKS:
     try:
         ipaddress.ip_network(_network)

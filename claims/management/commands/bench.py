@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Benchmark the extraction engine (shared reference data) or the CMS API (100k verdicts)."
+    help = (
+        "Benchmark the extraction engine (shared reference data), the CMS API (100k verdicts) "
+        "or the admin (100k claims)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=("extraction", "api"), help="what to benchmark")
+        parser.add_argument(
+            "suite", choices=("extraction", "api", "admin", "sources"), help="what to benchmark"
+        )
+        parser.add_argument("--urls", type=int, default=500, help="sources: pages to fetch")
+        parser.add_argument(
+            "--delay", type=float, default=0.1, help="sources: seconds the server takes a page"
+        )
+        parser.add_argument(
+            "--concurrency", type=int, default=None, help="sources: fetch worker processes"
+        )
+        parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
         parser.add_argument(
             "--verdicts", type=int, default=100_000, help="api: published verdicts to build"
         )
+        parser.add_argument("--claims", type=int, default=100_000, help="admin: claims to build")
         parser.add_argument("--data", type=Path, default=None, help="shared data folder")
         parser.add_argument("--weights", type=Path, default=None, help="model weights file")
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -24,6 +39,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["suite"] == "api":
             self._api(options)
+            return
+        if options["suite"] == "admin":
+            self._admin(options)
+            return
+        if options["suite"] == "sources":
+            self._sources(options)
             return
         from bench import extraction
 
@@ -56,3 +77,40 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(results, indent=2))
         else:
             self.stdout.write(api.format_report(results))
+
+    def _admin(self, options: dict[str, Any]) -> None:
+        """The admin bench, in a throw-away test database (never the desk's own)."""
+        from django.db import connection
+        from django.test.utils import setup_test_environment, teardown_test_environment
+
+        from bench import admin
+
+        setup_test_environment()
+        old_name = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
+        try:
+            results = admin.run(options["claims"])
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            teardown_test_environment()
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=2))
+        else:
+            self.stdout.write(admin.format_report(results))
+
+    def _sources(self, options: dict[str, Any]) -> None:
+        """Source fetching through a real worker, in a throw-away folder (bench/sources.py)."""
+        from bench import sources
+
+        concurrency = options["concurrency"] or sources.DEFAULT_CONCURRENCY
+        if not options["inner"]:
+            code = sources.run_in_child(options["urls"], options["delay"], concurrency)
+            if code:
+                raise CommandError(f"The sources bench failed (exit {code}).")
+            return
+        results = sources.run(options["urls"], options["delay"], concurrency)
+        if options["json"]:
+            self.stdout.write(json.dumps(results, indent=2))
+        else:
+            self.stdout.write(sources.format_report(results))

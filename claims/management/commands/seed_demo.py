@@ -28,6 +28,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
+        parser.add_argument(
+            "--claims",
+            type=int,
+            default=0,
+            help="Also bulk-insert this many claims (100 per article, with verdicts and "
+            "evidence) to try the admin at newsroom scale, e.g. --claims 100000.",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,6 +65,12 @@ class Command(BaseCommand):
             services.article_import(
                 title=title, body=body, created_by=editor, outlet="Harbourton Courier (demo)"
             )
+
+        if options["claims"]:
+            # The same bulk seeding as `manage.py bench admin` (bench/admin.py).
+            from bench.admin import seed
+
+            seed(options["claims"], stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in as:"))
         for username, password, _, _, group, _, _ in DEMO_USERS:
