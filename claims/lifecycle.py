@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from claims.models import Claim
-from factcheck.lib.history import NOTE_LIMIT, record_history
+from factcheck.lib.history import chunks, record_history_copy
 from factcheck.lib.locking import update_versioned
 
 Status = Claim.Status
@@ -179,15 +179,6 @@ class BulkReport:
         return text
 
 
-# Rows per UPDATE / history read in bulk moves: below every database's bound-parameter limit.
-BULK_CHUNK = 5000
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for index in range(0, len(ids), BULK_CHUNK):
-        yield ids[index : index + BULK_CHUNK]
-
-
 @transaction.atomic
 def claims_transition(
     *,
@@ -237,7 +228,7 @@ def claims_transition(
         update: dict[str, Any] = {"status": move.to, **(changes or {})}
         if action in _CLEARS_ASSIGNEE:
             update["assignee"] = None
-        for chunk in _chunks(pks):
+        for chunk in chunks(pks):
             report.changed += Claim.objects.filter(pk__in=chunk, status=status).update(
                 version=F("version") + 1, updated_at=now, **update
             )
@@ -245,57 +236,5 @@ def claims_transition(
     missing = (requested - len(rows)) if requested is not None else 0
     if missing:
         report.refused["not found"] += missing
-    record_claims_history(moved, by=user, note=note or action, at=now)
+    record_history_copy(Claim, moved, by=user, note=note or action, at=now)
     return report
-
-
-_HISTORY_OWN = {
-    "history_id",
-    "history_date",
-    "history_change_reason",
-    "history_type",
-    "history_user",
-}
-
-
-def record_claims_history(claim_ids: list[int], *, by: Any, note: str = "", at: Any = None) -> None:
-    """Write one 'changed' history row per claim with INSERT ... SELECT, in chunks.
-
-    The same rows `record_history` writes (every tracked column as it is now, who, when, the
-    note), but copied by the database: building 10,000 history instances in Python and
-    inserting them through the ORM took seconds; this takes one statement per chunk.
-    """
-    if not claim_ids:
-        return
-    history = Claim.history.model
-    ops = connection.ops
-    columns = [
-        field.column for field in history._meta.concrete_fields if field.name not in _HISTORY_OWN
-    ]
-    own = {field.column for field in Claim._meta.concrete_fields}
-    missing = set(columns) - own
-    if missing:  # a history column the claim lacks: fall back to the ORM path
-        for chunk in _chunks(claim_ids):
-            record_history(Claim.objects.filter(pk__in=chunk), by=by, note=note)
-        return
-    listed = ", ".join(ops.quote_name(column) for column in columns)
-    when = ops.adapt_datetimefield_value(at or timezone.now())
-    actor = _actor_id(by)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(claim_ids):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {ops.quote_name(history._meta.db_table)} ({listed}, "
-                f"{ops.quote_name('history_date')}, {ops.quote_name('history_change_reason')}, "
-                f"{ops.quote_name('history_type')}, {ops.quote_name('history_user_id')}) "
-                f"SELECT {listed}, %s, %s, %s, %s FROM {ops.quote_name(Claim._meta.db_table)} "
-                f"WHERE {ops.quote_name('id')} IN ({marks})",
-                [when, note[:NOTE_LIMIT], "~", actor, *chunk],
-            )
-
-
-def _actor_id(user: Any) -> int | None:
-    """The user id to store on a history row: None for the system or an anonymous request."""
-    if user is not None and getattr(user, "is_authenticated", False):
-        return int(user.pk)
-    return None

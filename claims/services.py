@@ -16,20 +16,15 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
-from claims.lifecycle import (
-    BULK_CHUNK,
-    Action,
-    BulkReport,
-    claim_transition,
-    claims_transition,
-    record_claims_history,
-)
+from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Article, Claim
 from factcheck.lib import http as fetching
 from factcheck.lib.history import (
     annotate_save,
+    chunks,
     create_with_history,
     record_history,
+    record_history_copy,
     update_with_history,
 )
 from factcheck.lib.htmltext import decode_bytes, readable_text
@@ -456,12 +451,12 @@ def claims_schedule(
         report.refused[Claim.Status(status).label.lower()] += count
     ids = list(chosen.exclude(status__in=_CLOSED).select_for_update().values_list("pk", flat=True))
     now = timezone.now()
-    for start in range(0, len(ids), BULK_CHUNK):
-        report.changed += Claim.objects.filter(pk__in=ids[start : start + BULK_CHUNK]).update(
+    for chunk in chunks(ids):
+        report.changed += Claim.objects.filter(pk__in=chunk).update(
             version=F("version") + 1, updated_at=now, **changes
         )
     described = ", ".join(f"{name} {value}" for name, value in changes.items())
-    record_claims_history(ids, by=user, note=f"set {described}", at=now)
+    record_history_copy(Claim, ids, by=user, note=f"set {described}", at=now)
     return report
 
 

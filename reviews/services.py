@@ -20,7 +20,7 @@ from django.utils import timezone
 from claims.lifecycle import Action, claim_transition
 from claims.models import Claim
 from factcheck.lib import http as fetching
-from factcheck.lib.history import annotate_save, record_history, update_with_history
+from factcheck.lib.history import annotate_save, chunks, record_history, update_with_history
 from factcheck.lib.htmltext import readable_main_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
@@ -67,6 +67,18 @@ def _enqueue_source_fetch(source_id: int) -> None:
 
     # robust: the row is saved either way; the sweeper re-sends what the broker did not take.
     transaction.on_commit(send, robust=True)
+
+
+def _enqueue_sources_fetch(source_ids: list[int]) -> None:
+    """Send many fetches with a message per BULK_CHUNK sources: the worker sends each fetch,
+    so an admin re-fetching 10,000 sources waits for two messages, not ten thousand."""
+    from reviews.tasks import sources_fetch_many_task
+
+    def send_batches() -> None:
+        for chunk in chunks(source_ids):
+            sources_fetch_many_task.delay(chunk)
+
+    transaction.on_commit(send_batches, robust=True)
 
 
 @transaction.atomic
@@ -756,8 +768,7 @@ def sources_refetch(*, source_ids: list[int], user: Any = None) -> int:
             attempts=0,
             next_attempt_at=None,
         )
-        for source_id in ids:
-            _enqueue_source_fetch(source_id)
+        _enqueue_sources_fetch(ids)
     return len(ids)
 
 

@@ -41,6 +41,14 @@ def source_fetch_task(self: Task, source_id: int) -> None:
         source_fetch_task.apply_async((source_id,), countdown=countdown)
 
 
+@shared_task(name="reviews.tasks.sources_fetch_many", ignore_result=True, time_limit=120)
+def sources_fetch_many_task(source_ids: list[int]) -> int:
+    """Queue one fetch per source (a bulk re-fetch sends its ids here in one message)."""
+    for source_id in source_ids:
+        source_fetch_task.delay(source_id)
+    return len(source_ids)
+
+
 @shared_task(name="reviews.tasks.sources_sweep", ignore_result=True, time_limit=60)
 def sources_sweep_task() -> int:
     """Re-queue sources whose fetch was lost or whose lease expired (beat, every minute)."""

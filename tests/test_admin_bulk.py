@@ -446,13 +446,14 @@ def test_refetch_sources_queues_the_chosen_claims_sources(
 ) -> None:
     source = SourceFactory(fetch_status=Source.FetchStatus.FAILED, attempts=3)
     evidence = EvidenceFactory(source=source, url=source.url)
-    with mock.patch("reviews.tasks.source_fetch_task.delay") as delay:
+    with mock.patch("reviews.tasks.sources_fetch_many_task.delay") as delay:
         with run_on_commit(execute=True):
             response = _post_action(admin_client_, "refetch_sources", [evidence.claim_id])
     assert "1 source(s) queued" in _messages(admin_client_, response)
     source.refresh_from_db()
     assert source.fetch_status == Source.FetchStatus.PENDING and source.attempts == 0
-    delay.assert_called_once_with(source.pk)
+    # One message for the batch; the worker sends each fetch (tests/reviews/test_source_fetch).
+    delay.assert_called_once_with([source.pk])
 
 
 def test_reextract_rescores_articles_and_adds_only_new_candidates(

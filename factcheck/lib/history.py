@@ -10,12 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 # History notes are stored as text; this keeps one runaway note from bloating every history row.
 NOTE_LIMIT = 4000
+# Rows per UPDATE or history copy in set-based writes: below every database's bound-parameter
+# limit (SQLite's is 32,766).
+BULK_CHUNK = 5000
+# The columns simple-history adds to a history table; the rest mirror the model's own.
+_HISTORY_OWN = {
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+}
+
+
+def chunks(ids: list[Any]) -> Iterable[list[Any]]:
+    """The ids in slices of BULK_CHUNK."""
+    for index in range(0, len(ids), BULK_CHUNK):
+        yield ids[index : index + BULK_CHUNK]
 
 
 def _actor(user: Any) -> Any:
@@ -53,12 +70,58 @@ def update_with_history(
     ids = list(queryset.select_for_update().values_list("pk", flat=True))
     if not ids:
         return []
+    now = timezone.now()
     if any(field.name == "updated_at" for field in model._meta.get_fields()):
-        changes.setdefault("updated_at", timezone.now())
-    rows = model._default_manager.filter(pk__in=ids)
-    rows.update(**changes)
-    record_history(rows, by=by, note=note)
+        changes.setdefault("updated_at", now)
+    for chunk in chunks(ids):
+        model._default_manager.filter(pk__in=chunk).update(**changes)
+    record_history_copy(model, ids, by=by, note=note, at=now)
     return ids
+
+
+def record_history_copy(
+    model: type[models.Model], ids: list[Any], *, by: Any, note: str = "", at: Any = None
+) -> None:
+    """One 'changed' history row per id, copied by the database with INSERT ... SELECT.
+
+    The rows `record_history` writes (every tracked column as it is now, who, when, the note),
+    without building an instance per row in Python: at 10,000 rows that took seconds, this takes
+    one statement per BULK_CHUNK rows.
+    """
+    if not ids:
+        return
+    history = model.history.model  # type: ignore[attr-defined]
+    ops = connection.ops
+    columns = [
+        field.column for field in history._meta.concrete_fields if field.name not in _HISTORY_OWN
+    ]
+    if set(columns) - {field.column for field in model._meta.concrete_fields}:
+        # A history column the model no longer has: let simple-history build the rows.
+        for chunk in chunks(ids):
+            record_history(model._default_manager.filter(pk__in=chunk), by=by, note=note)
+        return
+    listed = ", ".join(ops.quote_name(column) for column in columns)
+    own = ", ".join(
+        ops.quote_name(column)
+        for column in ("history_date", "history_change_reason", "history_type", "history_user_id")
+    )
+    actor = _actor(by)
+    values = [
+        ops.adapt_datetimefield_value(at or timezone.now()),
+        note[:NOTE_LIMIT],
+        "~",
+        actor.pk if actor is not None else None,
+    ]
+    pk = ops.quote_name(model._meta.pk.column or "id")
+    with connection.cursor() as cursor:
+        for chunk in chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {ops.quote_name(history._meta.db_table)} ({listed}, {own}) "
+                f"SELECT {listed}, %s, %s, %s, %s FROM {ops.quote_name(model._meta.db_table)} "
+                f"WHERE {pk} IN ({marks})",
+                [*values, *chunk],
+            )
 
 
 def create_with_history(

@@ -146,3 +146,23 @@ def test_a_broker_outage_at_commit_keeps_the_evidence(
         with run_on_commit(execute=True):
             evidence = services.evidence_add(claim=claim, user=reviewer, url=url)
     assert Source.objects.get(pk=evidence.source_id).fetch_status == Source.FetchStatus.PENDING
+
+
+def test_a_bulk_refetch_sends_one_message_per_chunk_and_the_worker_sends_each_fetch(
+    admin_user: Any, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from reviews import tasks
+
+    sources = [SourceFactory(fetch_status=Source.FetchStatus.FAILED, attempts=3) for _ in range(3)]
+    batches: list[list[int]] = []
+    fetches: list[int] = []
+    monkeypatch.setattr(tasks.sources_fetch_many_task, "delay", batches.append)
+    monkeypatch.setattr(tasks.source_fetch_task, "delay", fetches.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.sources_refetch(source_ids=[s.pk for s in sources], user=admin_user)
+    assert count == 3
+    assert [sorted(batch) for batch in batches] == [sorted(s.pk for s in sources)]
+    assert fetches == []
+    assert set(Source.objects.values_list("fetch_status", "attempts")) == {("pending", 0)}
+    tasks.sources_fetch_many_task(batches[0])
+    assert sorted(fetches) == sorted(s.pk for s in sources)
