@@ -40,12 +40,27 @@ from reviews import (
     admin_webhooks,  # noqa: F401  (registers the webhook endpoint and delivery admin)
     services,
 )
-from reviews.models import Evidence, Rating, RatingScale, Source, Verdict
+from reviews.models import Evidence, Rating, RatingScale, Snapshot, Source, Verdict
 
 EDITOR = "claims.select_claim"
 
 
 # --- Sources, evidence, ratings ---------------------------------------------------------------
+
+
+class SnapshotInline(admin.TabularInline[Snapshot, Source]):
+    """The archived copies of a source, newest first: written by the worker, never edited."""
+
+    model = Snapshot
+    fields = ("fetched_at", "attempt", "http_status", "final_url", "body_sha256", "body_size")
+    readonly_fields = fields
+    ordering = ["-fetched_at"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Source)
@@ -62,12 +77,18 @@ class SourceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
         "attempts",
         "fetched_at",
         "last_error",
+        "error_kind",
+        "next_attempt_at",
+        "lease_until",
+        "live_status",
+        "checked_at",
         "created_at",
         "updated_at",
     ]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["refetch"]
+    inlines = [SnapshotInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         queryset = super().get_queryset(request)

@@ -126,12 +126,12 @@ def test_action_mark_urgent(admin_client_: Client) -> None:
 
 def test_action_refetch(admin_client_: Client, run_on_commit: Any) -> None:
     source = SourceFactory(fetch_status=Source.FetchStatus.FAILED, attempts=3)
-    with mock.patch("reviews.tasks.source_fetch_task.delay") as delay:
+    with mock.patch("reviews.tasks.sources_fetch_many_task.delay") as delay:
         with run_on_commit(execute=True):
             _action(admin_client_, Source, "refetch", [source.pk])
     source.refresh_from_db()
     assert source.fetch_status == Source.FetchStatus.PENDING and source.attempts == 0
-    delay.assert_called_once_with(source.pk)
+    delay.assert_called_once_with([source.pk])
 
 
 def _published_verdict(reviewer: Any, editor: Any) -> Verdict:
