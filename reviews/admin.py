@@ -7,7 +7,6 @@ reviews -> claims); this module registers a subclass in its place that adds what
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django import forms
@@ -24,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims import admin as claims_admin
 from claims import services as claim_services
-from claims.lifecycle import Action, claims_transition
+from claims.lifecycle import Action, BulkReport, claims_transition
 from claims.models import Claim
 from factcheck.lib.admin import (
     BulkActionsByPermission,
@@ -423,27 +422,27 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
 
     @admin.action(description="Approve and publish the chosen claims' submitted verdicts")
     def publish_approved(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
-        verdicts = Verdict.objects.select_related("claim").filter(
-            claim__in=queryset.values("pk"),
-            is_current=True,
-            submitted_at__isnull=False,
-            published_at__isnull=True,
+        ids = list(
+            Verdict.objects.filter(
+                claim__in=queryset.values("pk"),
+                is_current=True,
+                submitted_at__isnull=False,
+                published_at__isnull=True,
+            ).values_list("pk", flat=True)
         )
-        published = 0
-        refused: Counter[str] = Counter()
-        for verdict in verdicts:
-            try:
-                services.verdict_approve(verdict=verdict, user=request.user)
-                published += 1
-            except (ValidationError, PermissionDenied) as error:
-                refused[" ".join(getattr(error, "messages", [str(error)]))] += 1
-        without = queryset.count() - published - sum(refused.values())
+        try:
+            report = services.verdicts_approve(verdict_ids=ids, user=request.user)
+        except PermissionDenied as error:
+            report = BulkReport()
+            report.refused[str(error)] += len(ids)
+        without = queryset.count() - len(ids)
         if without:
-            refused["without a submitted verdict"] += without
-        text = f"{published} verdict(s) approved and published."
-        if refused:
-            text += " Not changed: " + "; ".join(f"{n} {why}" for why, n in refused.items()) + "."
-        self.message_user(request, text, messages.WARNING if refused else messages.SUCCESS)
+            report.refused["without a submitted verdict"] += without
+        text = f"{report.changed} verdict(s) approved and published."
+        if report.refused:
+            reasons = "; ".join(f"{n} {why}" for why, n in report.refused.items())
+            text += f" Not changed: {reasons}."
+        self.message_user(request, text, messages.WARNING if report.refused else messages.SUCCESS)
 
     @admin.action(description="Withdraw the chosen claims' published verdicts, with a note…")
     def withdraw_verdicts(

@@ -14,13 +14,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from claims.lifecycle import Action, claim_transition
+from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Claim
 from factcheck.lib import http as fetching
-from factcheck.lib.history import annotate_save, chunks, record_history, update_with_history
+from factcheck.lib.history import (
+    annotate_save,
+    chunks,
+    record_history,
+    record_history_copy,
+    update_with_history,
+)
 from factcheck.lib.htmltext import readable_main_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
@@ -727,6 +733,69 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
     outbox.record(verdict=verdict, kind=ChangeEvent.Kind.PUBLISHED)
     logger.info("verdict %s on claim %s published by %s", verdict.pk, verdict.claim_id, user)
     return verdict
+
+
+@transaction.atomic
+def verdicts_approve(*, verdict_ids: list[int], user: Any) -> BulkReport:
+    """Approve and publish many submitted verdicts at once (the admin's bulk action).
+
+    The rules of `verdict_approve`, applied as sets. Steps: lock the submitted, unpublished,
+    current verdicts chosen; refuse those the user wrote and those the approval gate holds back
+    (too few archived sources on their claim); publish the rest with one UPDATE per chunk and a
+    copied history row each; move their claims with one set-based lifecycle move; append their
+    change events (and webhook deliveries) in one insert. Chosen ids that are not awaiting
+    approval are counted as refused.
+    """
+    require_permission(user, "reviews.approve_verdict")
+    report = BulkReport()
+    rows = list(
+        Verdict.objects.filter(
+            pk__in=verdict_ids, is_current=True, submitted_at__isnull=False, published_at=None
+        )
+        .select_for_update()
+        .values_list("pk", "author_id", "claim_id", "claim__status")
+        .order_by("pk")
+    )
+    if len(rows) < len(set(verdict_ids)):
+        report.refused["not awaiting approval"] += len(set(verdict_ids)) - len(rows)
+    needed = settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE
+    archived: dict[int, int] = {}
+    if needed:
+        archived = dict(
+            Evidence.objects.filter(
+                claim_id__in=[row[2] for row in rows],
+                source__fetch_status=Source.FetchStatus.FETCHED,
+            )
+            .values_list("claim_id")
+            .annotate(count=Count("pk"))
+        )
+    approved: list[int] = []
+    for pk, author_id, claim_id, claim_status in rows:
+        if author_id == user.pk:
+            report.refused["written by you (a second person must approve it)"] += 1
+        elif claim_status != Claim.Status.AWAITING_APPROVAL:
+            report.refused["on a claim not awaiting approval"] += 1
+        elif archived.get(claim_id, 0) < needed:
+            report.refused[f"with fewer than {needed} archived source(s)"] += 1
+        else:
+            approved.append(pk)
+    now = timezone.now()
+    for chunk in chunks(approved):
+        report.changed += Verdict.objects.filter(pk__in=chunk).update(
+            approved_by=user,
+            approved_at=now,
+            published_at=now,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    record_history_copy(Verdict, approved, by=user, note="approved and published", at=now)
+    verdicts = list(Verdict.objects.filter(pk__in=approved).order_by("pk"))
+    claims_transition(
+        claim_ids=[verdict.claim_id for verdict in verdicts], action=Action.APPROVE, user=user
+    )
+    outbox.record_many(verdicts=verdicts, kind=ChangeEvent.Kind.PUBLISHED)
+    logger.info("%s published verdicts %s", user, approved)
+    return report
 
 
 @transaction.atomic

@@ -192,26 +192,34 @@ def _enqueue_delivery(delivery_id: int) -> None:
 
 
 def deliveries_for_event(*, event: ChangeEvent) -> list[WebhookDelivery]:
-    """Create one pending delivery per active endpoint subscribed to the event's kind.
+    """Create one pending delivery per active endpoint subscribed to the event's kind."""
+    return deliveries_for_events(events=[event])
 
-    Runs inside the change's transaction (from `reviews.outbox.record`): the rows commit with
-    the change or not at all. Each is enqueued after commit; nothing here does network I/O.
+
+def deliveries_for_events(*, events: list[ChangeEvent]) -> list[WebhookDelivery]:
+    """Create one pending delivery per event and active endpoint subscribed to its kind.
+
+    Runs inside the change's transaction (from `reviews.outbox`): the rows commit with the
+    change or not at all. Each is enqueued after commit; nothing here does network I/O. One
+    query for the endpoints and one insert, however many events (a bulk approval).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Webhook deliveries are created inside the change's transaction.")
-    subscribed = WebhookEndpoint.objects.filter(
-        is_active=True, **{_SUBSCRIPTIONS[event.kind]: True}
-    )
+    if not events:
+        return []
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True).order_by("pk"))
     now = timezone.now()
-    deliveries = [
-        WebhookDelivery.objects.create(
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
             endpoint=endpoint,
             event=event,
             message_id=f"msg_{uuid.uuid4().hex}",
             next_attempt_at=now,
         )
-        for endpoint in subscribed.order_by("pk")
-    ]
+        for event in events
+        for endpoint in endpoints
+        if getattr(endpoint, _SUBSCRIPTIONS[event.kind])
+    )
     for delivery in deliveries:
         _enqueue_delivery(delivery.pk)
     return deliveries
