@@ -846,29 +846,43 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
     """Withdraw published verdicts: no longer current, so the CMS API stops listing them.
 
     Their claims become withdrawn; reopening one puts it back in review for a new verdict.
+    Steps, as sets: lock the current, published verdicts chosen whose claim is published; mark
+    them withdrawn (one update per chunk, a copied history row each); move their claims with
+    one lifecycle move; append their tombstones to the change feed in one insert.
     """
     require_permission(user, "reviews.approve_verdict")
     note = note.strip() or "withdrawn"
-    verdicts = list(
-        Verdict.objects.select_related("claim").filter(
-            pk__in=verdict_ids, is_current=True, published_at__isnull=False
+    ids = list(
+        Verdict.objects.filter(
+            pk__in=verdict_ids,
+            is_current=True,
+            published_at__isnull=False,
+            claim__status=Claim.Status.PUBLISHED,
         )
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     now = timezone.now()
-    for verdict in verdicts:
-        update_versioned(
-            verdict,
-            expected_version=verdict.version,
-            by=user,
-            note=note,
+    for chunk in chunks(ids):
+        Verdict.objects.filter(pk__in=chunk).update(
             is_current=False,
             withdrawn_at=now,
             withdrawal_reason=note,
+            version=F("version") + 1,
+            updated_at=now,
         )
-        claim_transition(claim=verdict.claim, action=Action.WITHDRAW, user=user, note=note)
-        outbox.record(verdict=verdict, kind=ChangeEvent.Kind.WITHDRAWN, note=note)
-    logger.info("%s withdrew verdicts %s", user, [verdict.pk for verdict in verdicts])
-    return len(verdicts)
+    record_history_copy(Verdict, ids, by=user, note=note, at=now)
+    verdicts = list(Verdict.objects.filter(pk__in=ids).order_by("pk"))
+    claims_transition(
+        claim_ids=[verdict.claim_id for verdict in verdicts],
+        action=Action.WITHDRAW,
+        user=user,
+        note=note,
+    )
+    outbox.record_many(verdicts=verdicts, kind=ChangeEvent.Kind.WITHDRAWN, note=note)
+    logger.info("%s withdrew verdicts %s", user, ids)
+    return len(ids)
 
 
 @transaction.atomic

@@ -94,3 +94,28 @@ def test_its_queries_do_not_grow_with_the_number_of_verdicts(editor: Any, review
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert WebhookDelivery.objects.count() == 1 + 2 + 20
+
+
+def test_withdrawing_many_is_set_based_with_a_tombstone_each(editor: Any, reviewer: Any) -> None:
+    services.verdicts_approve(verdict_ids=[v.pk for v in _submitted(reviewer)], user=editor)
+    services.verdicts_withdraw(
+        verdict_ids=list(Verdict.objects.values_list("pk", flat=True)), user=editor
+    )
+    counts = []
+    for size in (2, 20):
+        verdicts = _submitted(reviewer, size)
+        services.verdicts_approve(verdict_ids=[v.pk for v in verdicts], user=editor)
+        with CaptureQueriesContext(connection) as queries:
+            withdrawn = services.verdicts_withdraw(
+                verdict_ids=[v.pk for v in verdicts], user=editor, note="Source retracted."
+            )
+        assert withdrawn == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    tombstones = ChangeEvent.objects.filter(kind=ChangeEvent.Kind.WITHDRAWN)
+    assert tombstones.count() == 1 + 2 + 20
+    assert set(tombstones.exclude(note="withdrawn").values_list("note", flat=True)) == {
+        "Source retracted."
+    }
+    assert not Verdict.objects.filter(is_current=True).exists()
+    assert set(Claim.objects.values_list("status", flat=True)) == {Claim.Status.WITHDRAWN}
