@@ -313,7 +313,8 @@ def run(verdict_count: int = VERDICTS) -> dict[str, Any]:
     server.get("/api/v1/verdicts/", {"limit": "1"})  # the key's last-used write, once
     published = Verdict.objects.filter(published_at__isnull=False).order_by("-published_at")
     times = [when for when in published.values_list("published_at", flat=True) if when]
-    shallow = [times[i * 100] for i in range(POSITIONS)]
+    near = min(100, (len(times) // 2) // POSITIONS)
+    shallow = [times[i * near] for i in range(POSITIONS)]
     step = (len(times) // 2 - PAGE - 1) // POSITIONS
     deep = [times[len(times) // 2 + i * step] for i in range(POSITIONS)]
     results: dict[str, Any] = {"verdicts": len(times), "seed_s": round(seeded_s, 1)}

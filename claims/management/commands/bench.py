@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,46 +59,37 @@ class Command(BaseCommand):
             self.stdout.write(extraction.format_report(results))
 
     def _api(self, options: dict[str, Any]) -> None:
-        """The CMS API bench, in a throw-away test database (never the desk's own)."""
-        from django.db import connection
-        from django.test.utils import setup_test_environment, teardown_test_environment
-
+        """The CMS API bench (bench/api.py)."""
         from bench import api
 
-        setup_test_environment()
-        old_name = connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False
-        )
-        try:
-            results = api.run(options["verdicts"])
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-            teardown_test_environment()
-        if options["json"]:
-            self.stdout.write(json.dumps(results, indent=2))
-        else:
-            self.stdout.write(api.format_report(results))
+        self._in_test_database(lambda: api.run(options["verdicts"]), api.format_report, options)
 
     def _admin(self, options: dict[str, Any]) -> None:
-        """The admin bench, in a throw-away test database (never the desk's own)."""
+        """The admin bench (bench/admin.py)."""
+        from bench import admin
+
+        self._in_test_database(lambda: admin.run(options["claims"]), admin.format_report, options)
+
+    def _in_test_database(
+        self,
+        run: Callable[[], dict[str, Any]],
+        report: Callable[[dict[str, Any]], str],
+        options: dict[str, Any],
+    ) -> None:
+        """Run a bench in a throw-away test database (never the desk's own) and print it."""
         from django.db import connection
         from django.test.utils import setup_test_environment, teardown_test_environment
 
-        from bench import admin
-
         setup_test_environment()
         old_name = connection.creation.create_test_db(
             verbosity=0, autoclobber=True, serialize=False
         )
         try:
-            results = admin.run(options["claims"])
+            results = run()
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
             teardown_test_environment()
-        if options["json"]:
-            self.stdout.write(json.dumps(results, indent=2))
-        else:
-            self.stdout.write(admin.format_report(results))
+        self.stdout.write(json.dumps(results, indent=2) if options["json"] else report(results))
 
     def _sources(self, options: dict[str, Any]) -> None:
         """Source fetching through a real worker, in a throw-away folder (bench/sources.py)."""
