@@ -130,6 +130,28 @@ def test_export_selected_is_an_action(admin_client_: Client) -> None:
     assert f'value="{chosen.pk}"' in response.content.decode()
 
 
+def test_selecting_all_past_the_field_limit_exports_csv_at_once(
+    admin_client_: Client, settings: Any
+) -> None:
+    """'Select all' on more claims than the format form could post back as ids."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 105
+    claims = [ClaimFactory(article__title="=cmd()") for _ in range(6)]
+    response = admin_client_.post(
+        "/admin/claims/claim/",
+        {
+            "action": "export_admin_action",
+            "index": "0",
+            "select_across": "1",
+            "_selected_action": [claims[0].pk],
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/csv")
+    rows = _csv_rows(response)
+    assert sorted(int(row["id"]) for row in rows) == sorted(claim.pk for claim in claims)
+    assert {row["article"] for row in rows} == {"'=cmd()"}
+
+
 def _round_trip(
     client: Client, file_format: int, edit: Any, make_file: Any, read: Any
 ) -> tuple[Any, Any]:
