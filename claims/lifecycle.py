@@ -170,9 +170,9 @@ class BulkReport:
     def refused_count(self) -> int:
         return sum(self.refused.values())
 
-    def describe(self) -> str:
+    def describe(self, done: str = "claim(s) updated") -> str:
         """One sentence for a message: the count moved and each refusal reason with its count."""
-        text = f"{self.changed} claim(s) updated."
+        text = f"{self.changed} {done}."
         if self.refused:
             reasons = "; ".join(f"{count} {reason}" for reason, count in self.refused.items())
             text += f" Not changed: {reasons}."

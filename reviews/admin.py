@@ -452,11 +452,11 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
         without = queryset.count() - len(ids)
         if without:
             report.refused["without a submitted verdict"] += without
-        text = f"{report.changed} verdict(s) approved and published."
-        if report.refused:
-            reasons = "; ".join(f"{n} {why}" for why, n in report.refused.items())
-            text += f" Not changed: {reasons}."
-        self.message_user(request, text, messages.WARNING if report.refused else messages.SUCCESS)
+        self.message_user(
+            request,
+            report.describe("verdict(s) approved and published"),
+            messages.WARNING if report.refused else messages.SUCCESS,
+        )
 
     @admin.action(description="Withdraw the chosen claims' published verdicts, with a note…")
     def withdraw_verdicts(

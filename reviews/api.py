@@ -6,6 +6,7 @@ Who may call what is in reviews/api_auth.py; every error has the shape in review
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -94,8 +95,9 @@ class PublishedVerdictViewSet(viewsets.ReadOnlyModelViewSet[Verdict]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One verdict document."""
-        rows = selectors.verdict_rows(self.get_queryset().filter(pk=kwargs["pk"]))
-        documents = _documents(request, rows)
+        documents = _documents(
+            request, selectors.verdict_rows(self.get_queryset().filter(pk=kwargs["pk"]))
+        )
         if not documents:
             raise NotFound()
         return Response(documents[0])
@@ -296,7 +298,8 @@ class ChangeFeedView(APIView):
         has_more = len(events) > limit
         events = events[:limit]
         verdicts = Verdict.objects.published().filter(pk__in={e.verdict_id for e in events})
-        current = {document["id"]: document for document in _documents(request, verdicts)}
+        rows = selectors.verdict_rows(verdicts)
+        current = {document["id"]: document for document in _documents(request, rows)}
         return Response(
             {
                 "results": [change_representation(event, current) for event in events],
@@ -306,9 +309,9 @@ class ChangeFeedView(APIView):
         )
 
 
-def _documents(request: Request, verdicts: Any) -> list[dict[str, Any]]:
-    """Verdict documents for this request: archived copies linked on the request's host."""
-    rows = verdicts if isinstance(verdicts, list) else selectors.verdict_rows(verdicts)
+def _documents(request: Request, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Verdict documents of `selectors.verdict_rows` rows, archived copies linked on the
+    request's host."""
     site = request.build_absolute_uri("/").removesuffix("/")
     return selectors.verdict_documents(rows, site=site)
 
