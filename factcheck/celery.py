@@ -12,9 +12,10 @@ their own fetch queue too.
 """
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from celery.app.amqp import AMQP
 from kombu import Queue
 
@@ -59,3 +60,44 @@ def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None
 app = Celery("factcheck", amqp=_AMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def keep_database_connections(databases: Mapping[str, Any], max_age: int) -> None:
+    """Let worker processes keep their database connections for `max_age` seconds, checking
+    a kept connection is still usable before a task uses it.
+
+    Changes the settings dicts in place: Django's connections read these same dicts.
+    """
+    for database in databases.values():
+        database["CONN_MAX_AGE"] = max_age
+        database["CONN_HEALTH_CHECKS"] = True
+
+
+@signals.worker_init.connect
+def _configure_worker(**kwargs: Any) -> None:
+    """Worker processes (before the pool forks): reuse database connections, and keep no
+    query log even when DEBUG is on (`make run`): the log is for a developer looking at a
+    page; a worker only grows it (Celery warns of the leak) and pays for it on every query
+    (on SQLite, a second query per query to quote its parameters).
+
+    Celery's Django fix-up closes every connection around every task unless
+    CELERY_DB_REUSE_MAX (settings) lets it keep them for that many tasks; each task then
+    reconnects (on SQLite re-running the connection PRAGMAs; on PostgreSQL a new session).
+    With it set, `_database_connections_around_tasks` does what Django does around a request.
+    """
+    from django.conf import settings
+
+    keep_database_connections(settings.DATABASES, settings.FACTCHECK_WORKER_CONN_MAX_AGE)
+    settings.DEBUG = False
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections_around_tasks(task: Any = None, **kwargs: Any) -> None:
+    """Around each task in a worker, what Django does around each request: close a connection
+    that failed or outlived CONN_MAX_AGE, and health-check the others before their next use."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -160,6 +160,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# Celery workers keep each pool process's connection between tasks, health-checked before
+# each task, for this many seconds (factcheck/celery.py); web requests keep Django's default.
+FACTCHECK_WORKER_CONN_MAX_AGE = env_int("FACTCHECK_WORKER_CONN_MAX_AGE", 300)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker write to the same file: WAL lets readers go on during a
     # write, IMMEDIATE transactions queue writers instead of failing with "database is locked".
@@ -368,11 +371,15 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
-        # kombu's default polls the folder once a second, which idles a worker up to a second
-        # between fetches (bench sources); listing a local folder 50 times a second is cheap.
+        # Idle polling (kombu's default, once a second, idles a worker up to a second before
+        # the first message); listing a local folder 50 times a second is cheap. While busy
+        # the transport polls faster (factcheck/broker.py).
         "polling_interval": env_float("FACTCHECK_BROKER_POLL_SECONDS", 0.02),
     }
     if CELERY_BROKER_URL.startswith("filesystem"):
+        # kombu's transport with a polling loop that is quick while busy and lets a stopping
+        # worker notice within a fraction of a second (factcheck/broker.py).
+        CELERY_BROKER_TRANSPORT = "factcheck.broker:Transport"
         # kombu does not create its folders; the embedded broker must work on a fresh clone.
         for _folder in ("queue", "processed", "control"):
             (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
@@ -389,11 +396,17 @@ CELERY_TASK_TIME_LIMIT = 90
 # Fetching tasks go to their own queue (factcheck/celery.py), so slow sources never delay
 # webhooks and sweeps.
 CELERY_TASK_ROUTES = ("factcheck.celery.route_task",)
+# Celery's Django fix-up closes every database connection around every task unless this lets
+# it keep them for this many tasks; between those, connections follow
+# FACTCHECK_WORKER_CONN_MAX_AGE (factcheck/celery.py).
+CELERY_DB_REUSE_MAX = env_int("FACTCHECK_WORKER_DB_REUSE_TASKS", 1000)
 # Cold shutdown (SIGQUIT, or SIGTERM with REMAP_SIGTERM=SIGQUIT as `make run` and compose set):
 # running tasks get this long to finish before the worker stops them and puts their messages
 # back (a stopped fetch is taken over by its redelivery or the sweeper: the lease makes it safe).
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env_float("FACTCHECK_WORKER_SHUTDOWN_SECONDS", 3.0)
-CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+# An idle worker stops at once: messages it holds for a later retry (ETA) go back to the broker
+# with the connection, and the database is the source of truth for every fetch anyway.
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = False
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

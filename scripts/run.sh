@@ -32,9 +32,11 @@ pids+=("$!")
 
 stop() {
   trap - EXIT INT TERM
-  # SIGTERM (a cold shutdown, see REMAP_SIGTERM) to each worker's process group; a fetch cut
-  # short is taken over later through its lease. Past 10 s, kill what is left.
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  # SIGTERM (a cold shutdown, see REMAP_SIGTERM) to each worker's main process only: it stops
+  # its pool children itself. (Signalled directly, an idle child can die holding the pool's
+  # queue lock, and the main process then waits on that lock for good.) A fetch cut short is
+  # taken over later through its lease. Past 10 s, kill each worker's whole process group.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for _ in $(seq 100); do
     alive=0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done

@@ -1,0 +1,115 @@
+"""The embedded broker's polling loop (factcheck/broker.py), driven by a fake clock.
+
+kombu's filesystem transport cannot wait for a message, only poll; these tests pin down how
+our loop polls: fast while messages flow, at the configured interval when idle, and never
+longer than a slice per call, so Celery's worker loop sees a shutdown promptly.
+"""
+
+from __future__ import annotations
+
+import socket
+from queue import Empty
+from typing import Any
+
+import pytest
+
+from factcheck import broker
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Queue:
+    """Stands in for kombu's cycle: delivers the messages it is given when their time comes."""
+
+    def __init__(self, clock: FakeClock, arrivals: list[float]) -> None:
+        self.clock = clock
+        self.arrivals = sorted(arrivals)
+        self.delivered: list[float] = []
+        self.asked = 0
+
+    def get(self, callback: Any, timeout: float | None = None) -> None:
+        self.asked += 1
+        if self.arrivals and self.arrivals[0] <= self.clock.now:
+            self.arrivals.pop(0)
+            self.delivered.append(self.clock.now)
+            callback("message", "celery")
+            return
+        raise Empty()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(broker, "monotonic", fake.monotonic)
+    monkeypatch.setattr(broker, "sleep", fake.sleep)
+    return fake
+
+
+def _transport(clock: FakeClock, arrivals: list[float], interval: float = 0.02) -> Any:
+    transport = broker.Transport.__new__(broker.Transport)  # no broker folders needed
+    transport.polling_interval = interval
+    transport.cycle = Queue(clock, arrivals)
+    transport.received = []
+    transport._deliver = lambda message, queue: transport.received.append(message)
+    return transport
+
+
+def test_an_empty_queue_returns_after_one_slice_not_the_whole_timeout(clock: FakeClock) -> None:
+    transport = _transport(clock, arrivals=[])
+    started = clock.now
+    with pytest.raises(socket.timeout):
+        transport.drain_events(None, timeout=2.0)
+    assert broker.SLICE_SECONDS <= clock.now - started < broker.SLICE_SECONDS + 0.05
+    # Idle: it polled at the configured interval.
+    assert set(clock.sleeps) == {0.02}
+
+
+def test_a_waiting_message_is_delivered_without_sleeping(clock: FakeClock) -> None:
+    transport = _transport(clock, arrivals=[clock.now])
+    transport.drain_events(None, timeout=2.0)
+    assert transport.received == ["message"]
+    assert clock.sleeps == []
+
+
+def test_after_a_delivery_it_polls_fast_and_idle_again_later(clock: FakeClock) -> None:
+    start = clock.now
+    transport = _transport(clock, arrivals=[start, start + 0.0105])
+    transport.drain_events(None, timeout=2.0)
+    clock.sleeps.clear()
+    # Busy: the next message, 10.5 ms later, is picked up within a busy poll of its arrival.
+    transport.drain_events(None, timeout=2.0)
+    assert transport.received == ["message", "message"]
+    assert set(clock.sleeps) == {broker.BUSY_POLL_SECONDS}
+    assert transport.cycle.delivered[1] - (start + 0.0105) <= broker.BUSY_POLL_SECONDS
+    # Once nothing has come for BUSY_SECONDS, it is back to the idle interval.
+    clock.now += broker.BUSY_SECONDS
+    clock.sleeps.clear()
+    with pytest.raises(socket.timeout):
+        transport.drain_events(None, timeout=2.0)
+    assert set(clock.sleeps) == {0.02}
+
+
+def test_without_a_timeout_it_waits_until_a_message_comes(clock: FakeClock) -> None:
+    transport = _transport(clock, arrivals=[clock.now + 5.0])
+    transport.drain_events(None, timeout=None)
+    assert transport.received == ["message"]
+    assert clock.now >= transport.cycle.delivered[0]
+
+
+def test_a_timeout_shorter_than_the_slice_is_kept(clock: FakeClock) -> None:
+    transport = _transport(clock, arrivals=[])
+    started = clock.now
+    with pytest.raises(socket.timeout):
+        transport.drain_events(None, timeout=0.05)
+    assert 0.05 <= clock.now - started < 0.05 + 0.02 + 1e-9
