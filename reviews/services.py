@@ -250,35 +250,31 @@ def source_fetch(*, source_id: int, task_id: str = "") -> Source | None:
         return source
     done = timezone.now()
     snapshot = _snapshot_from_page(source=source, page=page, attempt=attempt, now=done)
+    archived = {
+        "fetch_status": Source.FetchStatus.FETCHED,
+        "http_status": snapshot.http_status,
+        "final_url": snapshot.final_url,
+        "title": snapshot.title,
+        "text": snapshot.text,
+        "body_sha256": snapshot.body_sha256,
+        "fetched_at": done,
+        "last_error": "",
+        "error_kind": "",
+        "next_attempt_at": None,
+        "lease_until": None,
+        "lease_task_id": "",
+        "updated_at": done,
+    }
+    # One write transaction: the row, its snapshot and its history row (on SQLite each
+    # transaction is a turn at the single write lock that every fetch process waits for).
     with transaction.atomic():
-        if not mine.update(
-            fetch_status=Source.FetchStatus.FETCHED,
-            http_status=snapshot.http_status,
-            final_url=snapshot.final_url,
-            title=snapshot.title,
-            text=snapshot.text,
-            body_sha256=snapshot.body_sha256,
-            fetched_at=done,
-            last_error="",
-            error_kind="",
-            next_attempt_at=None,
-            lease_until=None,
-            lease_task_id="",
-            updated_at=done,
-        ):
+        if not mine.update(**archived):
             return None
         snapshot.save()
-    # The row as just written, without reading it back.
-    source.fetch_status = Source.FetchStatus.FETCHED
-    source.http_status = snapshot.http_status
-    source.final_url = snapshot.final_url
-    source.title = snapshot.title
-    source.text = snapshot.text
-    source.body_sha256 = snapshot.body_sha256
-    source.fetched_at = source.updated_at = done
-    source.last_error = source.error_kind = source.lease_task_id = ""
-    source.next_attempt_at = source.lease_until = None
-    record_history([source], by=None, note="archived")
+        # Copied by the database from the row as just written (no instance built for it).
+        record_history_copy(Source, [source_id], by=None, note="archived", at=done)
+    for field, value in archived.items():
+        setattr(source, field, value)
     if settings.FACTCHECK_ARCHIVE_SUBMIT_URL:
         _enqueue_archive_submit(source.pk)
     return source
