@@ -23,4 +23,8 @@ urlpatterns = [
     path("verdicts/<int:pk>/evidence-pack/", views.evidence_pack, name="evidence_pack"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),
     path("sources/<int:pk>/status/", views.source_status, name="source_status"),
+    path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot_detail"),
+    path(
+        "snapshots/<int:pk>/page-source/", views.snapshot_page_source, name="snapshot_page_source"
+    ),
 ]

@@ -7,12 +7,13 @@ are built and answered is in reviews/workspace.py. Views parse input, call one s
 from http import HTTPStatus
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from claims.models import Claim
+from factcheck.lib.htmltext import decode_bytes
 from factcheck.lib.locking import StaleVersionError
 from factcheck.lib.permissions import permission_view
 from reviews import claimreview, services
@@ -27,7 +28,7 @@ from reviews.forms import (
     VerdictForm,
     VerdictWithdrawForm,
 )
-from reviews.models import Source, Verdict
+from reviews.models import Snapshot, Source, Verdict
 from reviews.workspace import (
     HtmxRequest,
     declined,
@@ -357,18 +358,57 @@ def source_status(request: HtmxRequest, pk: int) -> HttpResponse:
     )
 
 
+def _archived_text(text: str) -> HttpResponse:
+    """An archived page's text as plain text under a sandbox policy: never live HTML here."""
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @permission_view("reviews.view_source")
+@require_GET
 def source_detail(request: HtmxRequest, pk: int) -> HttpResponse:
-    """The archived text of a source, as plain text: never served as live HTML on our origin."""
+    """The latest archived text of a source, as plain text."""
     source = get_object_or_404(Source, pk=pk)
     header = (
         f"{source.title}\n{source.final_url or source.url}\nArchived: {source.fetched_at}\n"
         f"SHA-256 of the page: {source.body_sha256}\n\n"
     )
-    response = HttpResponse(header + source.text, content_type="text/plain; charset=utf-8")
-    response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _archived_text(header + source.text)
+
+
+@permission_view("reviews.view_source")
+@require_GET
+def snapshot_detail(request: HtmxRequest, pk: int) -> HttpResponse:
+    """One snapshot's main text (the copy a piece of evidence cites), as plain text."""
+    snapshot = get_object_or_404(Snapshot.objects.select_related("source"), pk=pk)
+    header = (
+        f"{snapshot.title}\n{snapshot.final_url}\nArchived: {snapshot.fetched_at} "
+        f"(HTTP {snapshot.http_status}, {snapshot.content_type}, {snapshot.body_size:,} bytes)\n"
+        f"SHA-256 of the page: {snapshot.body_sha256}\n\n"
+    )
+    return _archived_text(header + snapshot.text)
+
+
+@permission_view("reviews.view_source")
+@require_GET
+def snapshot_page_source(request: HtmxRequest, pk: int) -> HttpResponse:
+    """One snapshot's raw page as fetched, shown as its source text (never rendered); a body
+    that is not text is offered as a download."""
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    try:
+        body = services.snapshot_body(snapshot)
+    except (OSError, EOFError, ValueError) as error:
+        raise Http404("The archived page is no longer in storage.") from error
+    try:
+        return _archived_text(decode_bytes(body))
+    except ValueError:
+        response = HttpResponse(body, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="snapshot-{snapshot.pk}.bin"'
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # --- The evidence pack ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Article, Claim
-from reviews.models import Evidence, Source, Verdict
+from reviews.models import Evidence, Snapshot, Source, Verdict
 from tests.factories import ClaimFactory, SourceFactory, UserFactory, VerdictFactory, default_rating
 from tests.url_coverage import all_routes
 
@@ -58,6 +58,8 @@ REQUIRED = {
     "reviews:verdict_return": "reviews.approve_verdict",
     "reviews:source_detail": "reviews.view_source",
     "reviews:source_status": "reviews.view_source",
+    "reviews:snapshot_detail": "reviews.view_source",
+    "reviews:snapshot_page_source": "reviews.view_source",
 }
 
 _REVIEWER = {
@@ -100,6 +102,7 @@ class World:
     claim: Claim
     verdict: Verdict
     source: Source
+    snapshot: Snapshot
 
     def pk_for(self, view_name: str) -> dict[str, int]:
         """The URL's kwargs: the pk of the object named by its first path segment."""
@@ -112,6 +115,7 @@ class World:
             "claims": self.claim,
             "verdicts": self.verdict,
             "sources": self.source,
+            "snapshots": self.snapshot,
         }
         assert kind in objects, f"{view_name}: which object does {kind}/<int:pk>/ take?"
         return {"pk": objects[kind].pk}
@@ -168,7 +172,17 @@ def world(db: None) -> World:
     claim = ClaimFactory(status=Claim.Status.AWAITING_APPROVAL, assignee=reviewer)
     verdict = VerdictFactory(claim=claim, author=reviewer, submitted_at=timezone.now())
     source = SourceFactory(fetch_status=Source.FetchStatus.FETCHED, text="Archived text.")
-    return World(users, claim.article, claim, verdict, source)
+    snapshot = Snapshot.objects.create(
+        source=source,
+        final_url=source.url,
+        http_status=200,
+        content_type="text/html",
+        text="Archived text.",
+        body_sha256="0" * 64,
+        body="snapshots/missing.html.gz",
+        fetched_at=timezone.now(),
+    )
+    return World(users, claim.article, claim, verdict, source, snapshot)
 
 
 def _state() -> tuple[Any, ...]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import hashlib
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from reviews import services
@@ -126,3 +128,56 @@ def test_a_source_status_shows_when_a_retry_will_run(
     response = client.get(reverse("reviews:source_status", args=[source.pk]))
     assert response.json()["next_attempt_at"] == source.next_attempt_at.isoformat()
     assert response.json()["error_kind"] == "http_error"
+
+
+def test_the_cited_snapshot_text_and_page_source_are_plain_text_in_a_sandbox(
+    client: Any, reviewer: Any, local_server: Any
+) -> None:
+    hostile = ARTICLE.replace("</body>", "<script>alert('archived')</script></body>")
+    source = SourceFactory(url=local_server.add("/budget", hostile))
+    source_fetch_task(source.pk)
+    snapshot = Snapshot.objects.get(source=source)
+    evidence = EvidenceFactory(source=source, url=source.url)
+    client.force_login(reviewer)
+
+    panel = client.get(reverse("reviews:claim_detail", args=[evidence.claim.pk])).content.decode()
+    assert reverse("reviews:snapshot_detail", args=[snapshot.pk]) in panel
+    assert reverse("reviews:snapshot_page_source", args=[snapshot.pk]) in panel
+
+    text = client.get(reverse("reviews:snapshot_detail", args=[snapshot.pk]))
+    assert text.status_code == HTTPStatus.OK
+    assert text["Content-Type"] == "text/plain; charset=utf-8"
+    assert text["Content-Security-Policy"] == "sandbox"
+    assert text["X-Content-Type-Options"] == "nosniff"
+    body = text.content.decode()
+    assert snapshot.body_sha256 in body and "HTTP 200" in body
+    assert "Paragraph 7: the council will spend 7 million" in body and "<script>" not in body
+
+    page = client.get(reverse("reviews:snapshot_page_source", args=[snapshot.pk]))
+    assert page.status_code == HTTPStatus.OK
+    assert page["Content-Type"] == "text/plain; charset=utf-8"
+    assert page["Content-Security-Policy"] == "sandbox"
+    # The page exactly as fetched, markup and script included, but as text: never rendered.
+    assert page.content.decode() == hostile
+
+
+def test_a_snapshot_body_that_is_not_text_is_a_download_and_a_lost_one_a_404(
+    client: Any, reviewer: Any, local_server: Any
+) -> None:
+    source = SourceFactory(url=local_server.add("/budget", ARTICLE))
+    source_fetch_task(source.pk)
+    snapshot = Snapshot.objects.get(source=source)
+    client.force_login(reviewer)
+    url = reverse("reviews:snapshot_page_source", args=[snapshot.pk])
+
+    binary = bytes(range(256)) * 4
+    snapshot.body.storage.delete(snapshot.body.name)
+    snapshot.body.storage.save(snapshot.body.name, ContentFile(gzip.compress(binary)))
+    download = client.get(url)
+    assert download.status_code == HTTPStatus.OK
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download.content == binary
+
+    snapshot.body.storage.delete(snapshot.body.name)
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
