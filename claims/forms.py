@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from claims.models import Article, Claim
+from factcheck.lib.documents import ACCEPTED
 
 
 class ArticlePasteForm(forms.Form):
@@ -28,14 +29,14 @@ class ArticlePasteForm(forms.Form):
 
 
 class ArticleUploadForm(forms.Form):
-    """Upload an article as a text or HTML file."""
+    """Upload an article as a file: its type is told by its content, not its name."""
 
     title = forms.CharField(max_length=300, required=False, help_text="Empty: from the file.")
-    file = forms.FileField(help_text="A .txt or .html file, UTF-8 or another declared encoding.")
+    file = forms.FileField(help_text=f"{ACCEPTED.capitalize()}.")
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit = settings.FACTCHECK_MAX_ARTICLE_BYTES
+        limit = settings.FACTCHECK_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
                 f"The file is {upload.size / 1_000_000:.1f} MB; the limit is "

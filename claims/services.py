@@ -7,6 +7,8 @@ import datetime
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from claims.extraction import Extraction, ScoredSentence, extract
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Article, Claim
 from factcheck.lib import http as fetching
+from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
 from factcheck.lib.history import (
     annotate_save,
     chunks,
@@ -27,7 +30,7 @@ from factcheck.lib.history import (
     record_history_copy,
     update_with_history,
 )
-from factcheck.lib.htmltext import decode_bytes, readable_text
+from factcheck.lib.htmltext import readable_text
 from factcheck.lib.locking import update_versioned
 from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
@@ -52,6 +55,19 @@ def article_body_validate(body: str) -> str:
     return normalised
 
 
+class DuplicateArticleError(ValidationError):
+    """The text is already in the desk: `article` is the article that holds it."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        super().__init__(
+            {
+                "body": f"This text is already in the desk as article {article.pk}, "
+                f"“{article.title}”: nothing new was created."
+            }
+        )
+
+
 def article_import(
     *,
     title: str,
@@ -63,9 +79,13 @@ def article_import(
     author: str = "",
     published_on: datetime.date | None = None,
 ) -> Article:
-    """Store an article and its candidate claims, for a newsroom user allowed to add articles."""
+    """Store an article and its candidate claims, for a newsroom user allowed to add articles.
+
+    A body identical (after normalisation) to an article's already in the desk raises
+    DuplicateArticleError naming that article instead of storing a copy.
+    """
     require_permission(created_by, "claims.add_article")
-    return _article_store(
+    return _article_import_new(
         title=title,
         body=body,
         created_by=created_by,
@@ -76,6 +96,24 @@ def article_import(
         author=author,
         published_on=published_on,
     )
+
+
+def _article_import_new(*, body: str, **fields: Any) -> Article:
+    """`_article_store`, unless the desk already holds the same text (DuplicateArticleError).
+
+    Two imports of the same new text racing each other can both pass the check: there is no
+    unique constraint on the text, since a CMS may push one text under two story ids.
+    """
+    normalised_body = article_body_validate(body)
+    existing = (
+        Article.objects.filter(body_sha256=_body_hash(normalised_body))
+        .only("pk", "title")
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        raise DuplicateArticleError(existing)
+    return _article_store(body=normalised_body, **fields)
 
 
 def _article_store(*, title: str, body: str, created_by: Any, note: str, **fields: Any) -> Article:
@@ -181,23 +219,96 @@ def article_push(
     return ArticlePush(article=Article.objects.get(pk=existing.pk), created=False)
 
 
+def document_limits() -> DocumentLimits:
+    """The limits on uploaded and command-imported files, from settings."""
+    return DocumentLimits(
+        max_bytes=settings.FACTCHECK_MAX_UPLOAD_BYTES,
+        max_pages=settings.FACTCHECK_MAX_UPLOAD_PAGES,
+        max_decompressed_bytes=settings.FACTCHECK_MAX_UNPACKED_BYTES,
+    )
+
+
 def article_import_file(
-    *, title: str, data: bytes, filename: str, content_type: str, created_by: Any
+    *, title: str, data: bytes, filename: str, created_by: Any, content_type: str = ""
 ) -> Article:
-    """Import an uploaded .txt or .html file: decode it, extract readable text from HTML."""
-    try:
-        text = decode_bytes(data)
-    except ValueError as error:
-        raise ValidationError({"file": str(error)}) from error
-    if filename.lower().endswith((".html", ".htm")):
-        content_type = "text/html"
-    file_title, text = readable_text(text, content_type)
-    return article_import(
-        title=title or file_title,
-        body=text,
+    """Import an uploaded file: plain text, Markdown, HTML, Word (.docx) or PDF, told apart by
+    its content (factcheck/lib/documents.py); anything else is refused saying what is taken."""
+    require_permission(created_by, "claims.add_article")
+    return _article_import_document(
+        title=title,
+        data=data,
+        filename=filename,
         created_by=created_by,
+        note="imported (upload)",
+    )
+
+
+def _article_import_document(
+    *, title: str, data: bytes, filename: str, created_by: Any, note: str
+) -> Article:
+    try:
+        document = read_document(data, filename=filename, limits=document_limits())
+    except DocumentError as error:
+        raise ValidationError({"file": str(error)}) from error
+    return _article_import_new(
+        title=title or document.title,
+        body=document.text,
+        created_by=created_by,
+        note=note,
         import_method=Article.ImportMethod.UPLOAD,
     )
+
+
+class FileImport(StrEnum):
+    IMPORTED = "imported"
+    UNCHANGED = "unchanged"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class FileImportResult:
+    """What `article_import_path` did with one file."""
+
+    path: Path
+    outcome: FileImport
+    article: Article | None = None
+    reason: str = ""
+
+
+def article_import_path(*, path: Path, created_by: Any = None) -> FileImportResult:
+    """Import one file from disk for `manage.py import_articles` (an operator's command, so no
+    role is checked; `created_by` is recorded when given).
+
+    A file too large is refused before it is read; a text the desk already holds is
+    `unchanged` (so a second run adds nothing); any refusal carries the reason a person would
+    see on the upload form.
+    """
+    try:
+        size = path.stat().st_size
+        if size > settings.FACTCHECK_MAX_UPLOAD_BYTES:
+            limit = settings.FACTCHECK_MAX_UPLOAD_BYTES
+            return FileImportResult(
+                path,
+                FileImport.REFUSED,
+                reason=f"The file is {size / 1_000_000:.1f} MB; the limit is "
+                f"{limit / 1_000_000:.1f} MB.",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        return FileImportResult(path, FileImport.REFUSED, reason=f"Cannot read it: {error}")
+    try:
+        article = _article_import_document(
+            title="",
+            data=data,
+            filename=path.name,
+            created_by=created_by,
+            note=f"imported by manage.py import_articles from {path.name}",
+        )
+    except DuplicateArticleError as duplicate:
+        return FileImportResult(path, FileImport.UNCHANGED, article=duplicate.article)
+    except ValidationError as error:
+        return FileImportResult(path, FileImport.REFUSED, reason=" ".join(error.messages))
+    return FileImportResult(path, FileImport.IMPORTED, article=article)
 
 
 def article_import_url(*, url: str, created_by: Any) -> Article:

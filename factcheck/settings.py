@@ -219,12 +219,18 @@ STORAGES = {
     },
 }
 
-# Uploaded articles are read in memory up to this size; larger uploads are refused with a message.
+# An article's text (normalised, UTF-8) may be this large; longer text is refused with a message.
 FACTCHECK_MAX_ARTICLE_BYTES = env_int("FACTCHECK_MAX_ARTICLE_BYTES", 2 * 1024 * 1024)
+# Uploaded and command-imported files (Word and PDF files are larger than their text): the file
+# size, PDF pages, and what a Word file or a PDF may unpack to (a zip or PDF bomb is refused).
+FACTCHECK_MAX_UPLOAD_BYTES = env_int("FACTCHECK_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+FACTCHECK_MAX_UPLOAD_PAGES = env_int("FACTCHECK_MAX_UPLOAD_PAGES", 300)
+FACTCHECK_MAX_UNPACKED_BYTES = env_int("FACTCHECK_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 # Form posts may be larger than an article so that an oversized paste reaches the form and gets
 # a clear message; past this, Django refuses the request (templates/400.html says why).
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(16 * 1024 * 1024, 4 * FACTCHECK_MAX_ARTICLE_BYTES)
-FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES + 512 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(DATA_UPLOAD_MAX_MEMORY_SIZE, 2 * FACTCHECK_MAX_UPLOAD_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_UPLOAD_BYTES + 512 * 1024
 
 # --- History -------------------------------------------------------------------------------
 # History is a record, not an undo button: reverting from the admin would set a claim's status
