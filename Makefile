@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-services lint format bench bench-sources bench-api bench-admin train extract migrate seed shell clean deploy-check
+.PHONY: help run test test-services lint format bench bench-sources bench-api bench-admin bench-import train extract migrate seed shell clean deploy-check
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,16 +53,21 @@ define bench_on_both
 	fi
 endef
 
-bench: ## Print every benchmark's figures: extraction (../shared/data), the CMS API, the admin, sources
+bench: ## Print every benchmark's figures: extraction (../shared/data), CMS API, admin, sources, import
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py bench extraction --data ../shared/data
 	$(call bench_on_both,api)
 	$(call bench_on_both,admin)
 	$(PY) manage.py bench sources
+	$(PY) manage.py bench importing
 
 bench-sources: ## 500 sources fetched by a real worker from a 100 ms local server vs the ideal
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py bench sources
+
+bench-import: ## Main text of news pages (boilerplate kept, article lost); import_articles on 1,000 files
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench importing
 
 bench-api: ## CMS API at 100,000 published verdicts vs hand-written SQL, on SQLite and PostgreSQL
 	@scripts/bootstrap.sh requirements-dev.txt

@@ -13,13 +13,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Benchmark the extraction engine (shared reference data), the CMS API (100k verdicts) "
-        "or the admin (100k claims)."
+        "Benchmark the extraction engine (shared reference data), the CMS API (100k verdicts), "
+        "the admin (100k claims), source fetching or article import."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "suite", choices=("extraction", "api", "admin", "sources"), help="what to benchmark"
+            "suite",
+            choices=("extraction", "api", "admin", "sources", "importing"),
+            help="what to benchmark",
+        )
+        parser.add_argument(
+            "--files", type=int, default=1000, help="importing: article files to import"
         )
         parser.add_argument("--urls", type=int, default=500, help="sources: pages to fetch")
         parser.add_argument(
@@ -47,6 +52,9 @@ class Command(BaseCommand):
         if options["suite"] == "sources":
             self._sources(options)
             return
+        if options["suite"] == "importing":
+            self._importing(options)
+            return
         from bench import extraction
 
         data_dir: Path = options["data"] or extraction.DEFAULT_DATA
@@ -69,6 +77,19 @@ class Command(BaseCommand):
         from bench import admin
 
         self._in_test_database(lambda: admin.run(options["claims"]), admin.format_report, options)
+
+    def _importing(self, options: dict[str, Any]) -> None:
+        """Main-text extraction and import_articles throughput (bench/importing.py)."""
+        from bench import importing
+
+        self._in_test_database(
+            lambda: {
+                "main_text": importing.main_text_figures(),
+                "import": importing.import_figures(options["files"]),
+            },
+            importing.format_report,
+            options,
+        )
 
     def _in_test_database(
         self,
