@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims import lifecycle, services
 from claims.lifecycle import BulkReport
-from claims.models import Article, Claim
+from claims.models import Article, ArticleRevision, Claim
 from factcheck.lib.admin import (
     BulkActionsByPermission,
     EstimatedCountPaginator,
@@ -64,12 +64,23 @@ def report(modeladmin: admin.ModelAdmin[Any], request: HttpRequest, done: BulkRe
 
 class ClaimInline(ReadOnlyInline):
     model = Claim
-    fields = ["position", "text", "score", "status", "assignee"]
+    fields = ["position", "text", "score", "status", "anchor", "assignee"]
     # Status and assignee change through the lifecycle (admin actions), not here.
-    readonly_fields = ["position", "text", "score", "status", "assignee"]
+    readonly_fields = ["position", "text", "score", "status", "anchor", "assignee"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         return super().get_queryset(request).select_related("assignee").defer("reasons")
+
+
+class RevisionInline(ReadOnlyInline):
+    """The article's revisions, newest first: what each did to the claims (texts not loaded)."""
+
+    model = ArticleRevision
+    fields = ["number", "created_at", "created_by", "note", "changes"]
+    readonly_fields = ["number", "created_at", "created_by", "note", "changes"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ArticleRevision]:
+        return super().get_queryset(request).select_related("created_by").defer("body")
 
 
 class ArticleFlagsFilter(admin.SimpleListFilter):
@@ -111,13 +122,14 @@ class ArticleAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, SimpleHistoryA
         "created_by",
         "created_at",
         "import_method",
+        "revision",
     ]
     autocomplete_fields: list[str] = []
     exclude = ["extraction"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    inlines = [ClaimInline]
+    inlines = [ClaimInline, RevisionInline]
     actions = ["reextract"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
@@ -280,6 +292,7 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         ArticleFilter,
         AssigneeFilter,
         "priority",
+        "anchor",
         ConsistencyFlagsFilter,
         "due_on",
         "created_at",
@@ -311,6 +324,8 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         "score",
         "reasons",
         "status",
+        "anchor",
+        "revision",
         "assignee",
         "version",
         "created_at",

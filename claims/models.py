@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -44,6 +45,8 @@ class Article(models.Model):
         max_length=10, choices=ImportMethod.choices, default=ImportMethod.PASTE
     )
     body_sha256 = models.CharField(max_length=64, db_index=True, editable=False)
+    # The number of the revision `body` is (ArticleRevision keeps every one).
+    revision = models.PositiveIntegerField(default=1, editable=False)
     # Figures inside the article that contradict each other, as found by the extraction engine:
     # [{"kind", "message", "arithmetic", "spans": [[start, end], ...]}].
     consistency_flags = models.JSONField(default=list, blank=True, editable=False)
@@ -60,7 +63,7 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # The body never changes after import and the extraction is derived from it: keeping them
+    # Every body is kept in ArticleRevision and the extraction is derived from it: keeping them
     # out of history keeps one history row small.
     history = HistoricalRecords(
         excluded_fields=["body", "extraction"],
@@ -87,13 +90,19 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("claims:article_detail", args=[self.pk])
 
+    @property
+    def latest_revision(self) -> ArticleRevision | None:
+        """The current revision's row, without its text (None for bulk-seeded articles)."""
+        return self.revisions.filter(number=self.revision).defer("body").first()
+
     def body_pieces(self) -> Iterator[BodyPiece]:
         """Split the body into plain runs and claim runs, in order, for highlighting.
 
         Templates escape each piece, so no article text is ever rendered as markup.
         """
         cursor = 0
-        for claim in sorted(self.claims.all(), key=lambda claim: claim.start):
+        claims = [claim for claim in self.claims.all() if claim.anchor != Claim.Anchor.ORPHANED]
+        for claim in sorted(claims, key=lambda claim: claim.start):
             if claim.start < cursor:  # overlapping claims: the earlier one wins the characters
                 continue
             if claim.start > cursor:
@@ -136,6 +145,13 @@ class Claim(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         DISMISSED = "dismissed", "Dismissed"
 
+    class Anchor(models.TextChoices):
+        """Where the claim stands in the article's current text."""
+
+        ANCHORED = "anchored", "In the text"
+        CHANGED = "changed", "Sentence edited in a later revision"
+        ORPHANED = "orphaned", "Sentence gone in a later revision"
+
     class Priority(models.IntegerChoices):
         LOW = 1, "Low"
         NORMAL = 2, "Normal"
@@ -147,6 +163,11 @@ class Claim(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     position = models.PositiveIntegerField(help_text="Order of the sentence in the article.")
+    # The article revision `start`/`end` point into: the current one unless orphaned.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    anchor = models.CharField(
+        max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED, editable=False
+    )
     score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
     reasons = models.JSONField(default=list, blank=True)
     # Who made the claim (e.g. the official quoted); the reviewer fills it. ClaimReview's
@@ -184,10 +205,18 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=Q(score__gte=0.0, score__lte=1.0), name="claim_score_between_0_and_1"
             ),
+            # Among the claims in the current text: an orphan keeps the offsets it had in an
+            # older revision, where a new sentence may now stand.
             models.UniqueConstraint(
-                fields=["article", "position"], name="claim_unique_position_in_article"
+                fields=["article", "position"],
+                condition=~Q(anchor="orphaned"),
+                name="claim_unique_position_in_article",
             ),
-            models.UniqueConstraint(fields=["article", "start"], name="claim_unique_start"),
+            models.UniqueConstraint(
+                fields=["article", "start"],
+                condition=~Q(anchor="orphaned"),
+                name="claim_unique_start",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "assignee"]),
@@ -218,9 +247,17 @@ class Claim(models.Model):
                 {"text": "The claim text must be exactly the article text between start and end."}
             )
 
+    def anchored_body(self) -> str:
+        """The article text the claim's offsets point into: the current text, or for an orphan
+        the revision it was last in."""
+        if self.revision == self.article.revision:
+            return self.article.body
+        revision = self.article.revisions.filter(number=self.revision).only("body").first()
+        return revision.body if revision is not None else self.article.body
+
     def context(self, chars: int = 240) -> tuple[str, str]:
         """The article text just before and just after the claim, for reading it in place."""
-        body = self.article.body
+        body = self.anchored_body()
         before = body[max(0, self.start - chars) : self.start]
         after = body[self.end : self.end + chars]
         return (("…" + before) if self.start > chars else before), (
@@ -266,3 +303,107 @@ class Claim(models.Model):
         return self.status in {self.Status.SELECTED, self.Status.IN_REVIEW} and (
             self.assignee_id is None or self.assignee_id == user.pk
         )
+
+
+# What a revision can do to a claim, in the order pages list them.
+REVISION_CHANGES = ("moved", "changed", "orphaned", "added")
+
+
+class ArticleRevision(models.Model):
+    """One text an article has had: number 1 as imported, then one per changed text.
+
+    `changes` says what this revision did to the claims: {"moved", "changed", "orphaned",
+    "added"}, each a list of claim ids."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64)
+    changes = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_revisions",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} revision {self.number}"
+
+    def change_counts(self) -> dict[str, int]:
+        """How many claims this revision moved, changed, orphaned and added."""
+        return {kind: len(self.changes.get(kind, [])) for kind in REVISION_CHANGES}
+
+
+class ArticleImport(models.Model):
+    """A request to import an article from a URL, fetched and extracted by a worker.
+
+    The row is the truth about the job: the request queues it, one task run claims it with a
+    lease (`lease_until`, `attempts`), and it ends `done` with the article or `failed` with a
+    message a person can read. Only `claims.importing` writes `status`.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING = "fetching", "Fetching"
+        EXTRACTING = "extracting", "Extracting"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    url = models.URLField(max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="article_imports",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    # What went wrong, for the person who asked (a failed job), e.g. "... answered 404".
+    error = models.TextField(blank=True)
+    # A remark on a finished job, e.g. "already in the desk" when the text was there before.
+    note = models.CharField(max_length=200, blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="imports"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The run holding the job until then; after it, a redelivery or the sweeper may take over.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Statuses are written by queryset updates, which run no model validation.
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "fetching", "extracting", "done", "failed"]),
+                name="articleimport_status_valid",
+            ),
+        ]
+        indexes = [
+            # The sweeper's question: unfinished jobs, oldest first.
+            models.Index(fields=["status", "updated_at"], name="articleimport_status_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("claims:article_import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        """True once the job is done or failed: nothing will change it any more."""
+        return self.status in {self.Status.DONE, self.Status.FAILED}

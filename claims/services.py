@@ -13,13 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from claims.extraction import Extraction, ScoredSentence, extract
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
-from claims.models import Article, Claim
+from claims.models import Article, ArticleRevision, Claim
 from factcheck.lib import http as fetching
 from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
 from factcheck.lib.history import (
@@ -99,24 +99,24 @@ def article_import(
 
 
 def _article_import_new(*, body: str, **fields: Any) -> Article:
-    """`_article_store`, unless the desk already holds the same text (DuplicateArticleError).
+    """`article_store`, unless the desk already holds the same text (DuplicateArticleError).
 
     Two imports of the same new text racing each other can both pass the check: there is no
     unique constraint on the text, since a CMS may push one text under two story ids.
     """
     normalised_body = article_body_validate(body)
     existing = (
-        Article.objects.filter(body_sha256=_body_hash(normalised_body))
+        Article.objects.filter(body_sha256=body_hash(normalised_body))
         .only("pk", "title")
         .order_by("pk")
         .first()
     )
     if existing is not None:
         raise DuplicateArticleError(existing)
-    return _article_store(body=normalised_body, **fields)
+    return article_store(body=normalised_body, **fields)
 
 
-def _article_store(*, title: str, body: str, created_by: Any, note: str, **fields: Any) -> Article:
+def article_store(*, title: str, body: str, created_by: Any, note: str, **fields: Any) -> Article:
     """Store an article and its candidate claims.
 
     Steps: normalise the body once (NFC, `\\n`), refuse empty or oversized text, store it with
@@ -134,89 +134,32 @@ def _article_store(*, title: str, body: str, created_by: Any, note: str, **field
         article = Article(
             title=normalised_title,
             body=normalised_body,
-            body_sha256=_body_hash(normalised_body),
+            body_sha256=body_hash(normalised_body),
             outlet=normalise_line(fields.pop("outlet", "")),
             author=normalise_line(fields.pop("author", "")),
             created_by=created_by if created_by and created_by.is_authenticated else None,
-            extraction=_extraction_record(extraction, threshold=threshold),
-            consistency_flags=_flags_record(extraction),
+            extraction=extraction_record(extraction, threshold=threshold),
+            consistency_flags=flags_record(extraction),
             **fields,
         )
         annotate_save(article, by=created_by, note=note)
         article.save()
+        ArticleRevision.objects.create(
+            article=article,
+            number=1,
+            title=article.title,
+            body=article.body,
+            body_sha256=article.body_sha256,
+            created_by=article.created_by,
+            created_at=article.created_at,
+            note=note[:200],
+        )
         _claims_store(article=article, extraction=extraction, by=created_by)
     return article
 
 
-def _body_hash(normalised_body: str) -> str:
+def body_hash(normalised_body: str) -> str:
     return hashlib.sha256(normalised_body.encode("utf-8")).hexdigest()
-
-
-class ArticleChangedError(ValidationError):
-    """A CMS pushed different text under an external id the desk already holds."""
-
-
-@dataclass(frozen=True)
-class ArticlePush:
-    """What a CMS push did: the article, and whether it was stored now or already held."""
-
-    article: Article
-    created: bool
-
-
-def article_push(
-    *,
-    external_id: str,
-    title: str,
-    body: str,
-    body_is_html: bool = False,
-    source_url: str = "",
-    outlet: str = "",
-    author: str = "",
-    published_on: datetime.date | None = None,
-    pushed_by: str,
-) -> ArticlePush:
-    """Store a story the CMS pushed, once per external id (the API checks the key's scope).
-
-    Steps: reduce HTML to text; normalise and check the body; if the external id is held with
-    the same text, change nothing; with other text, refuse (ArticleChangedError: the desk does
-    not yet keep revisions, and replacing the text would move every claim's anchor); otherwise
-    import it. Two identical pushes racing each other end with one article: the loser of the
-    unique constraint reads the winner's row.
-    """
-    if body_is_html:
-        html_title, body = readable_text(body, "text/html")
-        title = title or html_title
-    normalised_body = article_body_validate(body)
-    existing = Article.objects.filter(external_id=external_id).only("pk", "body_sha256").first()
-    if existing is None:
-        try:
-            article = _article_store(
-                title=title,
-                body=normalised_body,
-                created_by=None,
-                note=f"pushed by the CMS ({pushed_by})",
-                import_method=Article.ImportMethod.API,
-                external_id=external_id,
-                source_url=source_url,
-                outlet=outlet,
-                author=author,
-                published_on=published_on,
-            )
-            return ArticlePush(article=article, created=True)
-        except IntegrityError:
-            existing = Article.objects.filter(external_id=external_id).first()
-            if existing is None:
-                raise
-    if existing.body_sha256 != _body_hash(normalised_body):
-        raise ArticleChangedError(
-            {
-                "body": f"Article {existing.pk} already holds external id {external_id!r} with "
-                "other text. The desk does not take new revisions of an article yet: push the "
-                "changed story under a new external id, or ask an editor."
-            }
-        )
-    return ArticlePush(article=Article.objects.get(pk=existing.pk), created=False)
 
 
 def document_limits() -> DocumentLimits:
@@ -367,13 +310,13 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
     sentence = next((s for s in article_other_sentences(article=article) if s.start == start), None)
     if sentence is None:
         raise ValidationError("That sentence is already a claim or is not in the article.")
-    claim = _claim_for(article=article, sentence=sentence)
+    claim = claim_for_sentence(article=article, sentence=sentence)
     annotate_save(claim, by=user, note="made a claim from a sentence below the threshold")
     claim.save()
     return claim_transition(claim=claim, action=Action.SELECT, user=user)
 
 
-def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
+def claim_for_sentence(*, article: Article, sentence: ScoredSentence) -> Claim:
     """An unsaved candidate claim anchored to one scored sentence of the article."""
     return Claim(
         article=article,
@@ -386,7 +329,7 @@ def _claim_for(*, article: Article, sentence: ScoredSentence) -> Claim:
     )
 
 
-def _extraction_record(extraction: Extraction, *, threshold: float) -> dict[str, Any]:
+def extraction_record(extraction: Extraction, *, threshold: float) -> dict[str, Any]:
     """The extraction result as stored on the article (texts are slices of the body)."""
     return {
         "threshold": threshold,
@@ -403,7 +346,7 @@ def _extraction_record(extraction: Extraction, *, threshold: float) -> dict[str,
     }
 
 
-def _flags_record(extraction: Extraction) -> list[dict[str, Any]]:
+def flags_record(extraction: Extraction) -> list[dict[str, Any]]:
     by_index = {sentence.index: sentence for sentence in extraction.sentences}
     return [
         {
@@ -422,7 +365,7 @@ def _flags_record(extraction: Extraction) -> list[dict[str, Any]]:
 
 def _claims_store(*, article: Article, extraction: Extraction, by: Any) -> list[Claim]:
     claims = [
-        _claim_for(article=article, sentence=sentence)
+        claim_for_sentence(article=article, sentence=sentence)
         for sentence in extraction.sentences
         if sentence.is_candidate
     ]
@@ -598,16 +541,18 @@ def articles_reextract(*, article_ids: Iterable[int] | QuerySet[Any], user: Any)
         # Starts and positions are unique per article: a sentence whose start or index is
         # already a claim's is skipped (the engine's segmentation may have moved since).
         taken: dict[int, set[tuple[str, int]]] = {}
-        for article_id, start, position in Claim.objects.filter(
-            article_id__in=[article.pk for article in articles]
-        ).values_list("article_id", "start", "position"):
+        for article_id, start, position in (
+            Claim.objects.filter(article_id__in=[article.pk for article in articles])
+            .exclude(anchor=Claim.Anchor.ORPHANED)
+            .values_list("article_id", "start", "position")
+        ):
             taken.setdefault(article_id, set()).update({("start", start), ("index", position)})
         new_claims: list[Claim] = []
         for article, extraction in results:
-            article.extraction = _extraction_record(extraction, threshold=threshold)
-            article.consistency_flags = _flags_record(extraction)
+            article.extraction = extraction_record(extraction, threshold=threshold)
+            article.consistency_flags = flags_record(extraction)
             new_claims.extend(
-                _claim_for(article=article, sentence=sentence)
+                claim_for_sentence(article=article, sentence=sentence)
                 for sentence in extraction.sentences
                 if sentence.is_candidate
                 and not {("start", sentence.start), ("index", sentence.index)}

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from claims import services
+from claims import importing, services
 from claims.forms import (
     ArticlePasteForm,
     ArticleUploadForm,
@@ -21,9 +21,10 @@ from claims.forms import (
     ClaimBulkForm,
 )
 from claims.grouping import overlapping, ranked_entries
-from claims.models import Article, Claim
+from claims.models import REVISION_CHANGES, Article, ArticleImport, Claim
 from factcheck.lib.messages import add_form_errors, flash_errors
 from factcheck.lib.permissions import permission_view
+from factcheck.lib.textdiff import word_diff
 
 # Every dashboard list is paged: a reviewer with thousands of claims still gets a small page.
 PAGE_SIZE = 25
@@ -138,19 +139,40 @@ def article_upload(request: HttpRequest) -> HttpResponse:
 @permission_view("claims.add_article")
 @require_POST
 def article_fetch(request: HttpRequest) -> HttpResponse:
-    """Import an article from a URL the server fetches (private addresses are refused)."""
+    """Queue the import of an article from a URL; the job's page follows the worker."""
     form = ArticleURLForm(request.POST)
     if form.is_valid():
         try:
-            article = services.article_import_url(
-                created_by=request.user, url=form.cleaned_data["url"]
+            job = importing.article_import_url_queue(
+                url=form.cleaned_data["url"], requested_by=request.user
             )
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, f"Imported with {article.claims.count()} candidate claims.")
-            return redirect(article)
+            return redirect(job)
     return _render_import(request, status=400, url_form=form)
+
+
+def _import_context(job: ArticleImport) -> dict[str, Any]:
+    # A failed job offers the form again, the URL filled in, to try once more.
+    retry = ArticleURLForm(initial={"url": job.url}) if job.status == job.Status.FAILED else None
+    return {"job": job, "url_form": retry}
+
+
+@permission_view("claims.add_article")
+@require_safe
+def article_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A URL import as it goes: its status, polled without reloading until it is finished."""
+    job = get_object_or_404(ArticleImport.objects.select_related("article", "requested_by"), pk=pk)
+    return render(request, "claims/article_import_detail.html", _import_context(job))
+
+
+@permission_view("claims.add_article")
+@require_safe
+def article_import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status panel of a URL import, for the job page to poll (it stops once finished)."""
+    job = get_object_or_404(ArticleImport.objects.select_related("article"), pk=pk)
+    return render(request, "claims/article_import_status.html", _import_context(job))
 
 
 @dataclass(frozen=True)
@@ -381,3 +403,49 @@ def claim_restore(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_take(request: HttpRequest, pk: int) -> HttpResponse:
     """A reviewer takes a claim from the queue."""
     return _claim_action(request, pk, "take")
+
+
+@permission_view("claims.view_article")
+@require_safe
+def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The differences between two revisions of an article (`?from=1&to=2`; by default the
+    latest against the one before), and which claims the revisions in between moved, changed,
+    orphaned or added."""
+    article = get_object_or_404(Article.objects.only("pk", "title", "revision"), pk=pk)
+    to = _revision_number(request.GET.get("to"), default=article.revision)
+    since = _revision_number(request.GET.get("from"), default=max(1, to - 1))
+    if not 1 <= since <= to <= article.revision:
+        raise Http404("No such revisions.")
+    bodies = dict(article.revisions.filter(number__in={since, to}).values_list("number", "body"))
+    if article.revision == 1 and 1 not in bodies:
+        # Bulk-seeded articles have no revision rows: their one text is the first revision.
+        bodies[1] = Article.objects.values_list("body", flat=True).get(pk=article.pk)
+    if since not in bodies or to not in bodies:
+        raise Http404("No such revisions.")
+    history = list(article.revisions.defer("body").order_by("number"))
+    changes: dict[str, list[int]] = {kind: [] for kind in REVISION_CHANGES}
+    for revision in history:
+        if since < revision.number <= to:
+            for kind in REVISION_CHANGES:
+                changes[kind].extend(revision.changes.get(kind, []))
+    claims = Claim.objects.in_bulk([pk for ids in changes.values() for pk in ids])
+    context = {
+        "article": article,
+        "history": history,
+        "since": since,
+        "to": to,
+        "pieces": word_diff(bodies[since], bodies[to]),
+        "changes": [
+            (kind, [claims[pk] for pk in ids if pk in claims]) for kind, ids in changes.items()
+        ],
+    }
+    return render(request, "claims/article_revisions.html", context)
+
+
+def _revision_number(value: str | None, *, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise Http404("No such revision.") from None

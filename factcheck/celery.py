@@ -27,6 +27,7 @@ FETCH_TASKS = frozenset(
         "reviews.tasks.source_fetch",
         "reviews.tasks.source_recheck",
         "reviews.tasks.source_archive_submit",
+        "claims.tasks.article_import_url",
     }
 )
 

@@ -438,6 +438,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.webhooks_send_due",
         "schedule": 30.0,
     },
+    # URL imports whose message was lost or whose worker died (the job rows are the truth).
+    "sweep-stale-article-imports": {
+        "task": "claims.tasks.article_imports_sweep",
+        "schedule": 60.0,
+    },
 }
 
 # --- Product settings -----------------------------------------------------------------------

@@ -29,11 +29,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import services as claim_services
 from claims.models import Article, Claim
-from reviews import selectors
+from reviews import selectors, services
 from reviews.api_auth import CanReadOrPushArticles, allow_inline_styles
-from reviews.api_errors import Conflict
 from reviews.claimreview import (
     claim_review,
     evidence_pack,
@@ -164,13 +162,15 @@ class ArticleViewSet(viewsets.GenericViewSet[Article]):
     @extend_schema(
         summary="Push an article from the CMS",
         description="Needs a read-write key. Idempotent on `external_id`: the same story again "
-        "is a 200 that changes nothing; other text under a held id is a 409.",
+        "is a 200 that changes nothing; other text under a held id is a 200 that stores it as "
+        "the article's next revision (`revision`), every claim re-anchored "
+        "(`revision_changes`: claim ids moved, changed, orphaned, added). A published verdict "
+        "on a claim whose sentence changed is withdrawn and the claim reopened for review.",
         request=ArticlePushSerializer,
         responses={
             201: ArticlePushedSerializer,
             200: ArticlePushedSerializer,
             400: _BAD_REQUEST,
-            409: OpenApiResponse(_ERROR, description="The id is held with other text."),
             413: OpenApiResponse(_ERROR, description="The body is larger than accepted."),
             **_READ_ERRORS,
         },
@@ -192,27 +192,26 @@ class ArticleViewSet(viewsets.GenericViewSet[Article]):
         serializer = ArticlePushSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            pushed = claim_services.article_push(
-                external_id=data["external_id"],
-                title=data["title"],
-                body=data["body"],
-                body_is_html=data["body_format"] == "html",
-                source_url=data["url"],
-                author=data["author"],
-                outlet=data["outlet"],
-                published_on=data["published_on"],
-                pushed_by=str(getattr(request.auth, "name", "") or request.user),
-            )
-        except claim_services.ArticleChangedError as error:
-            raise Conflict(" ".join(error.messages)) from None
+        pushed = services.article_push(
+            external_id=data["external_id"],
+            title=data["title"],
+            body=data["body"],
+            body_is_html=data["body_format"] == "html",
+            source_url=data["url"],
+            author=data["author"],
+            outlet=data["outlet"],
+            published_on=data["published_on"],
+            pushed_by=str(getattr(request.auth, "name", "") or request.user),
+        )
         article = (
             Article.objects.defer("body", "extraction")
             .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("position")))
             .get(pk=pushed.article.pk)
         )
+        revised = pushed.revised
+        context = {"revision_changes": revised.summary() if revised and revised.revision else None}
         return Response(
-            ArticlePushedSerializer(article).data,
+            ArticlePushedSerializer(article, context=context).data,
             status=status.HTTP_201_CREATED if pushed.created else status.HTTP_200_OK,
         )
 

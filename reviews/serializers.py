@@ -4,6 +4,7 @@ import base64
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims.models import Article
@@ -160,15 +161,42 @@ class ArticlePushSerializer(serializers.Serializer[Any]):
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class RevisionChangesSerializer(serializers.Serializer[Any]):
+    """What a new revision did to the article's claims, as claim ids."""
+
+    moved = serializers.ListField(child=serializers.IntegerField())
+    changed = serializers.ListField(child=serializers.IntegerField())
+    orphaned = serializers.ListField(child=serializers.IntegerField())
+    added = serializers.ListField(child=serializers.IntegerField())
+
+
 class ArticlePushedSerializer(serializers.ModelSerializer[Article]):
-    """The stored article a push created or found, with the claims the desk extracted."""
+    """The stored article a push created or found, with the claims the desk extracted; after a
+    changed text, its new revision number and what the revision did to the claims."""
 
     url = serializers.CharField(source="source_url")
     claims = ClaimPartSerializer(many=True)
+    revision_changes = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
-        fields = ["id", "external_id", "title", "url", "author", "outlet", "published_on", "claims"]
+        fields = [
+            "id",
+            "external_id",
+            "title",
+            "url",
+            "author",
+            "outlet",
+            "published_on",
+            "revision",
+            "revision_changes",
+            "claims",
+        ]
+
+    @extend_schema_field(RevisionChangesSerializer(allow_null=True))
+    def get_revision_changes(self, article: Article) -> dict[str, list[int]] | None:
+        changes: dict[str, list[int]] | None = self.context.get("revision_changes")
+        return changes
 
 
 # --- The change feed ------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from claims import revisions
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Claim
+from claims.revisions import ArticlePush
 from factcheck.lib import http as fetching
 from factcheck.lib.history import (
     annotate_save,
@@ -847,6 +849,12 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
     one lifecycle move; append their tombstones to the change feed in one insert.
     """
     require_permission(user, "reviews.approve_verdict")
+    return _verdicts_withdraw(verdict_ids=verdict_ids, by=user, note=note)
+
+
+def _verdicts_withdraw(*, verdict_ids: list[int], by: Any, note: str) -> int:
+    """`verdicts_withdraw` without the permission check; `by=None` is the desk itself."""
+    user = by
     note = note.strip() or "withdrawn"
     ids = list(
         Verdict.objects.filter(
@@ -877,8 +885,43 @@ def verdicts_withdraw(*, verdict_ids: list[int], user: Any, note: str = "") -> i
         note=note,
     )
     outbox.record_many(verdicts=verdicts, kind=ChangeEvent.Kind.WITHDRAWN, note=note)
-    logger.info("%s withdrew verdicts %s", user, ids)
+    logger.info("%s withdrew verdicts %s", user or "the desk", ids)
     return len(ids)
+
+
+def article_push(**story: Any) -> ArticlePush:
+    """A story the CMS pushed (`claims.revisions.article_push`); when its new text edited the
+    sentence of a claim with a published verdict, that claim is reopened for review."""
+    pushed = revisions.article_push(**story)
+    revised = pushed.revised
+    if revised is not None and revised.revision is not None and revised.published_changed:
+        claims_reopen_after_revision(
+            claim_ids=revised.published_changed, revision=revised.revision.number
+        )
+    return pushed
+
+
+def claims_reopen_after_revision(*, claim_ids: list[int], revision: int, note: str = "") -> int:
+    """Published claims whose sentence a new revision of the article edited: their verdict
+    judged words the article no longer says. Withdraw it (the CMS learns it from the change
+    feed and webhooks) and reopen the claim for review, by the desk itself, with a note the
+    editor sees in the timeline; the claim page flags it (`Claim.anchor` is changed).
+    Returns how many claims were reopened."""
+    note = note or f"the article's revision {revision} edited this claim's sentence"
+    with transaction.atomic():
+        verdicts = list(
+            Verdict.objects.filter(
+                claim_id__in=claim_ids,
+                claim__status=Claim.Status.PUBLISHED,
+                is_current=True,
+                published_at__isnull=False,
+            ).values_list("pk", flat=True)
+        )
+        _verdicts_withdraw(verdict_ids=verdicts, by=None, note=note)
+        report = claims_transition(
+            claim_ids=claim_ids, action=Action.REOPEN, user=None, note=f"reopened: {note}"
+        )
+    return report.changed
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Article, Claim
+from claims.models import Article, ArticleImport, Claim
 from reviews.models import Evidence, Snapshot, Source, Verdict
 from tests.factories import ClaimFactory, SourceFactory, UserFactory, VerdictFactory, default_rating
 from tests.url_coverage import all_routes
@@ -35,7 +35,10 @@ REQUIRED = {
     "claims:article_create": "claims.add_article",
     "claims:article_upload": "claims.add_article",
     "claims:article_fetch": "claims.add_article",
+    "claims:article_import_detail": "claims.add_article",
+    "claims:article_import_status": "claims.add_article",
     "claims:article_detail": "claims.view_article",
+    "claims:article_revisions": "claims.view_article",
     "claims:claim_bulk": "claims.select_claim",
     "claims:claim_promote": "claims.select_claim",
     "claims:claim_select": "claims.select_claim",
@@ -103,14 +106,16 @@ class World:
     verdict: Verdict
     source: Source
     snapshot: Snapshot
+    article_import: ArticleImport
 
     def pk_for(self, view_name: str) -> dict[str, int]:
-        """The URL's kwargs: the pk of the object named by its first path segment."""
+        """The URL's kwargs: the pk of the object named by the path segments before it."""
         route = NEWSROOM_ROUTES[view_name]
         if "<int:pk>" not in route:
             return {}
-        kind = route.split("/")[0]
+        kind = route.split("/<int:pk>/")[0]
         objects = {
+            "articles/imports": self.article_import,
             "articles": self.article,
             "claims": self.claim,
             "verdicts": self.verdict,
@@ -137,7 +142,7 @@ POST_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
         "title": "Matrix",
         "file": SimpleUploadedFile("m.txt", b"The council spent 12 pounds.", "text/plain"),
     },
-    # Nothing listens on port 9 of this machine: an allowed fetch fails fast, never goes out.
+    # Queued only: the job is never run here, and nothing listens on port 9 of this machine.
     "claims:article_fetch": lambda w: {"url": "http://127.0.0.1:9/story"},
     "claims:claim_bulk": lambda w: {"claims": [w.claim.pk], "action": "dismiss"},
     "claims:claim_promote": lambda w: {"start": 0},
@@ -182,7 +187,10 @@ def world(db: None) -> World:
         body="snapshots/missing.html.gz",
         fetched_at=timezone.now(),
     )
-    return World(users, claim.article, claim, verdict, source, snapshot)
+    article_import = ArticleImport.objects.create(
+        url="https://example.com/story", requested_by=users["editor"]
+    )
+    return World(users, claim.article, claim, verdict, source, snapshot, article_import)
 
 
 def _state() -> tuple[Any, ...]:
@@ -201,6 +209,7 @@ def _state() -> tuple[Any, ...]:
         ),
         list(Evidence.objects.order_by("pk").values_list("pk")),
         list(Source.objects.order_by("pk").values_list("pk", "fetch_status")),
+        list(ArticleImport.objects.order_by("pk").values_list("pk", "status")),
     )
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims import services
+from claims import importing, services
 from claims.models import Article
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,9 @@ def test_it_imports_an_article_from_a_local_url(editor: object, local_server: ob
     url = local_server.add(  # type: ignore[attr-defined]
         "/story", "<title>Bus fares</title><p>Fares were capped at 2 pounds in 2025.</p>"
     )
-    article = services.article_import_url(url=url, created_by=editor)
+    job = importing.article_import_url_queue(url=url, requested_by=editor)
+    importing.article_import_url_run(import_id=job.pk)
+    article = Article.objects.get()
     assert article.title == "Bus fares"
     assert article.source_url == url
     assert article.body == "Fares were capped at 2 pounds in 2025."
@@ -113,6 +115,6 @@ def test_it_refuses_a_url_on_a_private_address_without_the_allowance(
 ) -> None:
     settings.FACTCHECK_FETCH_ALLOWED_NETWORKS = []  # type: ignore[attr-defined]
     url = local_server.add("/story", "<p>Secret admin page.</p>")  # type: ignore[attr-defined]
-    with pytest.raises(ValidationError, match="Could not import"):
-        services.article_import_url(url=url, created_by=editor)
+    with pytest.raises(ValidationError, match="is not a public address"):
+        importing.article_import_url_queue(url=url, requested_by=editor)
     assert local_server.hits == []  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from claims.models import Article, Claim
+from claims.models import Article, ArticleImport, Claim
+from claims.tasks import article_import_url_task
 from tests.factories import ClaimFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,15 +116,25 @@ def test_uploading_needs_the_right_to_import(reviewer: Any) -> None:
 # --- Import by URL -----------------------------------------------------------------------------
 
 
+def _fetch_in_background(client: Client, url: str) -> Any:
+    """Post the URL form, then run the queued job as the worker would."""
+    response = client.post("/articles/fetch/", {"url": url})
+    if response.status_code == HTTPStatus.FOUND:
+        job = ArticleImport.objects.get()
+        assert response["Location"] == f"/articles/imports/{job.pk}/"
+        article_import_url_task(job.pk)
+    return response
+
+
 def test_fetching_a_url_imports_the_page(editor: Any, local_server: Any) -> None:
     url = local_server.add(
         "/story",
         f"<html><head><title>Fetched story</title></head><body><p>{BODY}</p></body></html>",
     )
-    response = _client(editor).post("/articles/fetch/", {"url": url})
+    response = _fetch_in_background(_client(editor), url)
     article = Article.objects.get()
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == f"/articles/{article.pk}/"
+    assert ArticleImport.objects.get().article == article
     assert article.title == "Fetched story" and article.body == BODY
     assert article.import_method == Article.ImportMethod.URL and article.source_url == url
     assert article.claims.exists()
@@ -132,9 +143,12 @@ def test_fetching_a_url_imports_the_page(editor: Any, local_server: Any) -> None
 
 def test_fetching_a_missing_page_says_why(editor: Any, local_server: Any) -> None:
     url = local_server.url("/gone")
-    response = _client(editor).post("/articles/fetch/", {"url": url})
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert f"Could not import {url}".encode() in response.content
+    client = _client(editor)
+    _fetch_in_background(client, url)
+    job = ArticleImport.objects.get()
+    assert job.status == ArticleImport.Status.FAILED
+    response = client.get(f"/articles/imports/{job.pk}/")
+    assert f"{url} answered 404".encode() in response.content
     assert not Article.objects.exists()
 
 
@@ -145,8 +159,9 @@ def test_fetching_a_private_address_is_refused_without_the_allowance(
     url = local_server.add("/internal", f"<p>{BODY}</p>")
     response = _client(editor).post("/articles/fetch/", {"url": url})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert b"Could not import" in response.content
+    assert b"127.0.0.1 is not a public address." in response.content
     assert local_server.hits == [] and not Article.objects.exists()
+    assert not ArticleImport.objects.exists()
 
 
 def test_fetching_refuses_a_non_url_and_a_get(editor: Any) -> None:
@@ -155,7 +170,7 @@ def test_fetching_refuses_a_non_url_and_a_get(editor: Any) -> None:
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert b"Enter a valid URL." in response.content
     assert client.get("/articles/fetch/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
-    assert not Article.objects.exists()
+    assert not Article.objects.exists() and not ArticleImport.objects.exists()
 
 
 # --- Select, dismiss, take ---------------------------------------------------------------------

@@ -58,6 +58,7 @@ def _word() -> bytes:
             f"<html><head><title>{HEADLINE}</title></head><body><p>{SENTENCE}</p>".encode(),
         ),
     ],
+    ids=["docx", "docx-named-bin", "pdf", "markdown", "html-named-txt"],
 )
 def test_each_accepted_type_becomes_an_article_with_its_title(
     desk: Any, name: str, data: bytes
@@ -92,6 +93,7 @@ def _spreadsheet() -> bytes:
         ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), ACCEPTED),
         ("empty.docx", b"PK\x03\x04broken", "Word"),
     ],
+    ids=["scanned-pdf", "spreadsheet", "png-named-txt", "broken-docx"],
 )
 def test_what_cannot_be_read_is_refused_with_a_message_and_nothing_stored(
     desk: Any, name: str, data: bytes, message: str

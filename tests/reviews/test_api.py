@@ -414,17 +414,23 @@ def test_a_read_write_key_pushes_an_article_once(
     assert history.history_change_reason == "pushed by the CMS (Test CMS)"
 
 
-def test_other_text_under_a_held_id_is_a_409_that_changes_nothing(
+def test_other_text_under_a_held_id_is_the_next_revision_of_that_article(
     api_client_for: Callable[..., APIClient],
 ) -> None:
     client = api_client_for("read_write")
-    client.post("/api/v1/articles/", STORY, format="json")
-    changed = {**STORY, "body": STORY["body"] + " A late paragraph."}
-    body = _error(
-        client.post("/api/v1/articles/", changed, format="json"), HTTPStatus.CONFLICT, "conflict"
+    first = client.post("/api/v1/articles/", STORY, format="json").json()
+    assert first["revision"] == 1 and first["revision_changes"] is None
+    changed = {**STORY, "body": STORY["body"] + " A late paragraph says 40 jobs were cut."}
+    response = client.post("/api/v1/articles/", changed, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    body = response.json()
+    article = Article.objects.get()
+    assert body["id"] == article.pk and body["revision"] == 2 == article.revision
+    assert article.body == changed["body"]
+    assert body["revision_changes"]["orphaned"] == [] and body["revision_changes"]["added"]
+    assert all(
+        article.body[claim["start"] : claim["end"]] == claim["text"] for claim in body["claims"]
     )
-    assert "cms-4512" in body["detail"]
-    assert Article.objects.get().body == STORY["body"]
 
 
 def test_an_html_body_is_reduced_to_its_text(api_client_for: Callable[..., APIClient]) -> None:

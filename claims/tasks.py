@@ -1,0 +1,41 @@
+"""Background jobs of the article desk: thin wrappers that take a primary key and call a service."""
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
+
+@shared_task(
+    name="claims.tasks.article_import_url",
+    bind=True,
+    acks_late=True,
+    # A killed worker child puts the message back; its redelivery takes the lease over.
+    reject_on_worker_lost=True,
+    # A run stopped by its hard time limit is put back too, and its redelivery takes over.
+    acks_on_failure_or_timeout=False,
+    ignore_result=True,
+    # The fetch deadline (FACTCHECK_FETCH_DEADLINE) ends the request well before these; the
+    # job's lease (FACTCHECK_FETCH_LEASE_SECONDS) outlasts the hard limit.
+    soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
+    time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
+)
+def article_import_url_task(self: Task, import_id: int) -> None:
+    """Fetch, extract and store one queued URL import; the service's lease makes a duplicate
+    run a no-op and lets a redelivery after a crash take over."""
+    from claims import importing
+
+    task_id = self.request.id or ""
+    try:
+        importing.article_import_url_run(import_id=import_id, task_id=task_id)
+    except SoftTimeLimitExceeded:
+        importing.article_import_url_stop(
+            import_id=import_id, task_id=task_id, seconds=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT
+        )
+
+
+@shared_task(name="claims.tasks.article_imports_sweep", ignore_result=True, time_limit=60)
+def article_imports_sweep_task() -> int:
+    """Send again URL imports whose message was lost or whose worker died (beat, every minute)."""
+    from claims import importing
+
+    return importing.article_imports_sweep()
