@@ -171,9 +171,7 @@ def document_limits() -> DocumentLimits:
     )
 
 
-def article_import_file(
-    *, title: str, data: bytes, filename: str, created_by: Any, content_type: str = ""
-) -> Article:
+def article_import_file(*, title: str, data: bytes, filename: str, created_by: Any) -> Article:
     """Import an uploaded file: plain text, Markdown, HTML, Word (.docx) or PDF, told apart by
     its content (factcheck/lib/documents.py); anything else is refused saying what is taken."""
     require_permission(created_by, "claims.add_article")

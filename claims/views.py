@@ -105,12 +105,24 @@ def article_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             article = services.article_import(created_by=request.user, **form.cleaned_data)
+        except services.DuplicateArticleError as duplicate:
+            return _already_in_the_desk(request, duplicate.article)
         except ValidationError as error:
             add_form_errors(form, error)
         else:
             messages.success(request, f"Imported with {article.claims.count()} candidate claims.")
             return redirect(article)
     return _render_import(request, status=400, paste_form=form)
+
+
+def _already_in_the_desk(request: HttpRequest, article: Article) -> HttpResponse:
+    """A text the desk holds already: take the editor to that article, copy nothing."""
+    messages.info(
+        request,
+        f"This text is already in the desk: here is the article “{article.title}”. "
+        "Nothing new was created.",
+    )
+    return redirect(article)
 
 
 @permission_view("claims.add_article")
@@ -126,8 +138,9 @@ def article_upload(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 data=upload.read(),
                 filename=upload.name,
-                content_type=upload.content_type or "",
             )
+        except services.DuplicateArticleError as duplicate:
+            return _already_in_the_desk(request, duplicate.article)
         except ValidationError as error:
             add_form_errors(form, error)
         else:

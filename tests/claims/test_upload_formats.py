@@ -118,10 +118,14 @@ def test_the_same_text_again_points_to_the_article_that_holds_it(desk: Any) -> N
     _upload(desk, "story.md", f"# {HEADLINE}\n\n{SENTENCE}\n".encode())
     first = Article.objects.get()
     # The same words pasted, with other line endings: identical once normalised.
-    response = desk.post(
+    pasted = desk.post(
         reverse("claims:article_create"),
         {"title": "Another title", "body": first.body.replace("\n", "\r\n")},
+        follow=True,
     )
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert f"already in the desk as article {first.pk}" in response.content.decode()
+    assert pasted.redirect_chain == [(first.get_absolute_url(), HTTPStatus.FOUND)]
+    assert "This text is already in the desk" in pasted.content.decode()
+    # The same file again.
+    uploaded = _upload(desk, "story-again.md", f"# {HEADLINE}\n\n{SENTENCE}\n".encode())
+    assert uploaded["Location"] == first.get_absolute_url()
     assert Article.objects.count() == 1
