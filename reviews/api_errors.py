@@ -30,14 +30,6 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
-class Conflict(exceptions.APIException):
-    """The request contradicts what is stored (a stale version, a changed article)."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the stored data."
-    default_code = "conflict"
-
-
 def error_body(
     status_code: int, code: str, detail: str, errors: dict[str, Any] | None = None
 ) -> dict[str, Any]:
