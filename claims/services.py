@@ -20,7 +20,6 @@ from django.utils import timezone
 from claims.extraction import Extraction, ScoredSentence, extract
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Article, ArticleRevision, Claim
-from factcheck.lib import http as fetching
 from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
 from factcheck.lib.history import (
     annotate_save,
@@ -30,7 +29,6 @@ from factcheck.lib.history import (
     record_history_copy,
     update_with_history,
 )
-from factcheck.lib.htmltext import readable_text
 from factcheck.lib.locking import update_versioned
 from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
@@ -250,23 +248,6 @@ def article_import_path(*, path: Path, created_by: Any = None) -> FileImportResu
     except ValidationError as error:
         return FileImportResult(path, FileImport.REFUSED, reason=" ".join(error.messages))
     return FileImportResult(path, FileImport.IMPORTED, article=article)
-
-
-def article_import_url(*, url: str, created_by: Any) -> Article:
-    """Import an article from a URL the server fetches through the SSRF-guarded client."""
-    require_permission(created_by, "claims.add_article")
-    try:
-        page = fetching.fetch(fetching.normalise_url(url), policy=fetching.policy_from_settings())
-    except fetching.FetchError as error:
-        raise ValidationError({"url": f"Could not import {url}: {error}"}) from error
-    title, text = readable_text(page.text, page.content_type)
-    return article_import(
-        title=title,
-        body=text,
-        created_by=created_by,
-        import_method=Article.ImportMethod.URL,
-        source_url=page.final_url,
-    )
 
 
 def article_sentences(*, article: Article) -> list[ScoredSentence]:

@@ -74,8 +74,16 @@ def keep_database_connections(databases: Mapping[str, Any], max_age: int) -> Non
         database["CONN_HEALTH_CHECKS"] = True
 
 
+def _runs_a_process_pool(worker: Any) -> bool:
+    """Whether a worker runs tasks in pool processes of its own (`celery worker`, prefork),
+    rather than inside another program's process, as the tests' in-thread worker does."""
+    pool = getattr(worker, "pool_cls", None)
+    name = pool if isinstance(pool, str) else getattr(pool, "__module__", "")
+    return "prefork" in str(name)
+
+
 @signals.worker_init.connect
-def _configure_worker(**kwargs: Any) -> None:
+def _configure_worker(sender: Any = None, **kwargs: Any) -> None:
     """Worker processes (before the pool forks): reuse database connections, and keep no
     query log even when DEBUG is on (`make run`): the log is for a developer looking at a
     page; a worker only grows it (Celery warns of the leak) and pays for it on every query
@@ -88,6 +96,8 @@ def _configure_worker(**kwargs: Any) -> None:
     """
     from django.conf import settings
 
+    if not _runs_a_process_pool(sender):
+        return  # a worker inside another program: its settings are that program's
     keep_database_connections(settings.DATABASES, settings.FACTCHECK_WORKER_CONN_MAX_AGE)
     settings.DEBUG = False
 

@@ -22,6 +22,11 @@ def test_worker_processes_keep_database_connections_with_health_checks() -> None
     ]
 
 
+class _Worker:
+    def __init__(self, pool_cls: str) -> None:
+        self.pool_cls = pool_cls
+
+
 def test_worker_init_reuses_connections_and_turns_the_query_log_off(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,7 +41,11 @@ def test_worker_init_reuses_connections_and_turns_the_query_log_off(
     # Connected to the signal a worker sends before its pool forks; called directly here, since
     # sending the signal would also run Celery's own worker set-up in the test process.
     assert celery_module._configure_worker in signals.worker_init._live_receivers(None)
-    celery_module._configure_worker()
+    # A worker run inside another program (the tests' in-thread worker) is left alone ...
+    celery_module._configure_worker(sender=_Worker("solo"))
+    assert kept == [] and settings.DEBUG is True
+    # ... a `celery worker` with its process pool is configured.
+    celery_module._configure_worker(sender=_Worker("celery.concurrency.prefork:TaskPool"))
     assert kept == [(settings.DATABASES, 123)]
     assert settings.DEBUG is False
 
