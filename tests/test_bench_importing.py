@@ -11,7 +11,7 @@ from bench import importing
 
 def test_main_text_drops_the_boilerplate_of_our_page_layouts_and_keeps_every_paragraph() -> None:
     figures = importing.main_text_figures()
-    main = figures["main text (trafilatura, URL import)"]
+    main = figures["URL import (article_text)"]
     whole = figures["whole page (html_to_text, before)"]
     # Every measured boilerplate line is on the page (the whole text shows all of them) ...
     assert whole["boilerplate_kept"] == 1.0 and whole["boilerplate_lines"] > 100
@@ -20,6 +20,8 @@ def test_main_text_drops_the_boilerplate_of_our_page_layouts_and_keeps_every_par
     assert main["boilerplate_kept"] < 0.1
     assert main["by_layout"]["semantic"] == (0, 0)
     assert main["by_layout"]["long comment thread"] == (0, 0)
+    archive = figures["archived sources (main_text)"]
+    assert archive["article_lost"] == 0.0 and archive["boilerplate_kept"] < 0.1
 
 
 def test_generated_articles_are_all_different(tmp_path: Path) -> None:
