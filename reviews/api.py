@@ -205,7 +205,15 @@ class ArticleViewSet(viewsets.GenericViewSet[Article]):
         )
         article = (
             Article.objects.defer("body", "extraction")
-            .prefetch_related(Prefetch("claims", queryset=Claim.objects.order_by("position")))
+            .prefetch_related(
+                # The claims in the text as pushed; orphans are named in `revision_changes`.
+                Prefetch(
+                    "claims",
+                    queryset=Claim.objects.exclude(anchor=Claim.Anchor.ORPHANED).order_by(
+                        "position"
+                    ),
+                )
+            )
             .get(pk=pushed.article.pk)
         )
         revised = pushed.revised

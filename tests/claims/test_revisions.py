@@ -178,12 +178,20 @@ def test_a_pushed_revision_reopens_a_published_claim_whose_sentence_changed(
         approved_at=now,
         published_at=now,
     )
-    edited = {**story, "body": FIRST.replace("3 million pounds", "3.4 million pounds")}
+    tax = _claim(article, "Council tax")
+    edited = {
+        **story,
+        "body": FIRST.replace("3 million pounds", "3.4 million pounds").replace(tax.text, ""),
+    }
     response = client.post("/api/v1/articles/", edited, format="json")
     assert response.status_code == HTTPStatus.OK, response.content
     body = response.json()
     assert body["revision"] == 2
     assert body["revision_changes"]["changed"] == [walls.pk]
+    # Every claim listed slices the text as pushed.
+    assert all(
+        edited["body"][claim["start"] : claim["end"]] == claim["text"] for claim in body["claims"]
+    )
     walls.refresh_from_db()
     assert walls.status == Claim.Status.IN_REVIEW and walls.anchor == Claim.Anchor.CHANGED
     verdict.refresh_from_db()
