@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from celery.signals import task_prerun
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
@@ -225,6 +226,25 @@ def real_worker(reference_data: None) -> Iterator[Any]:
         celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"
     ) as running:
         yield running
+
+
+@pytest.fixture
+def task_runs() -> Iterator[list[dict[str, Any]]]:
+    """How each task started in this process was delivered (eagerly, or by the broker)."""
+    runs: list[dict[str, Any]] = []
+
+    def record(task: Any = None, **kwargs: Any) -> None:
+        runs.append(
+            {
+                "name": task.name,
+                "eager": bool(task.request.is_eager),
+                "delivery": dict(task.request.delivery_info or {}),
+            }
+        )
+
+    task_prerun.connect(record, weak=False)
+    yield runs
+    task_prerun.disconnect(record)
 
 
 @pytest.fixture

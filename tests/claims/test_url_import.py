@@ -18,7 +18,6 @@ from unittest import mock
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import task_prerun
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -667,25 +666,6 @@ def test_another_editor_may_follow_the_job(editor: Any, local_server: Any) -> No
 
 
 # --- Through a real worker -------------------------------------------------------------------
-
-
-@pytest.fixture
-def task_runs() -> Iterator[list[dict[str, Any]]]:
-    """How each task started in this process was delivered (eagerly, or by the broker)."""
-    runs: list[dict[str, Any]] = []
-
-    def record(task: Any = None, **kwargs: Any) -> None:
-        runs.append(
-            {
-                "name": task.name,
-                "eager": bool(task.request.is_eager),
-                "delivery": dict(task.request.delivery_info or {}),
-            }
-        )
-
-    task_prerun.connect(record, weak=False)
-    yield runs
-    task_prerun.disconnect(record)
 
 
 def _wait_until_finished(job_id: int, timeout: float = 30.0) -> ArticleImport:

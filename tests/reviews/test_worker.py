@@ -6,11 +6,9 @@ tasks would run eagerly in the caller instead of going through the broker.
 """
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery.signals import task_prerun
 
 from claims.models import Claim
 from factcheck.celery import app as celery_app
@@ -20,25 +18,6 @@ from reviews.models import Source
 from tests.factories import ClaimFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def task_runs() -> Iterator[list[dict[str, Any]]]:
-    """How each task started in this process was delivered (eagerly, or by the broker)."""
-    runs: list[dict[str, Any]] = []
-
-    def record(task: Any = None, **kwargs: Any) -> None:
-        runs.append(
-            {
-                "name": task.name,
-                "eager": bool(task.request.is_eager),
-                "delivery": dict(task.request.delivery_info or {}),
-            }
-        )
-
-    task_prerun.connect(record, weak=False)
-    yield runs
-    task_prerun.disconnect(record)
 
 
 def _wait_for(source_id: int, timeout: float = 30.0) -> Source:
