@@ -215,6 +215,7 @@ def test_the_article_page_lists_revisions_and_shows_the_differences(
     client.force_login(editor)
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Revision 2" in page and "1 changed" in page and "1 orphaned" in page
+    assert "sentence gone in revision 2" in page and "sentence edited in revision 2" in page
     diff = client.get(reverse("claims:article_revisions", args=[article.pk]) + "?from=1&to=2")
     assert diff.status_code == HTTPStatus.OK
     text = diff.content.decode()
