@@ -9,9 +9,10 @@ for every result that is not orphaned.
 
 import bisect
 import difflib
+import itertools
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,17 +22,22 @@ __all__ = ["Anchor", "Outcome", "Reanchored", "reanchor"]
 
 _DELETE, _EQUAL, _INSERT = -1, 0, 1
 
-# Candidate ranking weights, as in the Hypothesis client's quote matcher: the quote counts most,
-# then the text on either side, and the distance from the expected place only breaks ties.
-_QUOTE_WEIGHT, _PREFIX_WEIGHT, _SUFFIX_WEIGHT, _POSITION_WEIGHT = 50, 20, 20, 2
+# Context weights from the Hypothesis client's quote matcher: the text on either side counts,
+# the distance from the expected place only breaks ties.
+_PREFIX_WEIGHT, _SUFFIX_WEIGHT, _POSITION_WEIGHT = 20, 20, 2
 # When a short quote occurs many times, only the occurrences nearest the expected place are
 # scored, which keeps the pairing linear in the number of occurrences.
 _NEAREST = 8
+# How many candidate sentences get a full similarity comparison (see `_closest`).
+_SHORTLIST = 8
 
 # Between two sentences: whitespace after terminal punctuation (and closing quotes or brackets),
 # or any line break. Abbreviations ("Mr. Lee") split too; snapping tolerates that.
 _SENTENCE_GAP = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’»)\]]))\s+|\s*\n\s*")
 _SPACES = re.compile(r"\s+")
+# The units of the diff: words, runs of whitespace, single other characters.
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w+")
 _DASHES = re.compile(r"-{2,}")
 # Typographic variants that do not change what a sentence says.
 _FOLD = str.maketrans(
@@ -62,9 +68,11 @@ class Outcome(StrEnum):
 class Reanchored:
     """Where an anchor's text is in the new body; offsets and text are None when orphaned.
 
-    `similarity` compares the old quote with `text` after folding typographic quotes, dashes and
-    runs of whitespace: 1.0 when unchanged or moved (and for a change of punctuation style only),
-    for an orphan the best similarity seen (0.0 when nothing came within half the threshold).
+    `similarity` is difflib's ratio of the old quote and `text` after folding typographic quotes,
+    dashes and runs of whitespace: 1.0 when unchanged or moved, and for a CHANGED text whose only
+    change is punctuation style or spacing. For an orphan it is the best similarity of a candidate
+    below the threshold (0.0 when none came within half of it), which tells "deleted" from
+    "rewritten".
     """
 
     outcome: Outcome
@@ -86,28 +94,36 @@ def reanchor(
     """Return, for each anchor in order, where its text is in `new_body`.
 
     Steps:
-    1. Diff old → new once (diff_match_patch, characters, semantic cleanup), bounded by
+    1. Diff old → new once with diff_match_patch, by words (each word or run of spaces stands
+       for one character, as in the library's line mode), with semantic cleanup, bounded by
        `diff_timeout` seconds. A diff that runs out of time is thrown away, because its shape
        would depend on the machine's speed; a paragraph-level diff is used instead (deterministic,
        coarser: edited paragraphs become delete + insert and steps 3 and 5 do the work).
-    2. Position: when the diff keeps the whole quote inside one unchanged stretch, the stretch's
-       new place is the answer (UNCHANGED, or MOVED when the offsets differ).
-    3. Exact quote: otherwise look for the quote elsewhere. A new occurrence that is the unchanged
-       image of another old occurrence belongs to that one; the remaining old and new occurrences
-       are paired one to one, best first, by how well the `context` characters before and after
-       agree (weights 20 + 20) and by closeness to the old start mapped through the diff (2).
-    4. Edited in place: map the span through the diff (text inserted inside it or replacing part
-       of it counts, insertions just outside do not), snap each end to the kind of boundary it
-       had in the old body (a sentence boundary to the nearest one outward, else a word
-       boundary), trim whitespace; CHANGED if the similarity reaches `threshold`.
-    5. Moved and edited: the new text must then lie in inserted text. Windows of as many
-       sentences as the old quote touched, overlapping inserted text, are ranked by similarity
-       to the old sentences (50), context (20 + 20) and closeness (2); the best is aligned with a
-       small diff of its own, the quote mapped and snapped as in step 4; CHANGED if it reaches
-       `threshold`.
-    6. Otherwise ORPHANED.
+    2. Position: when the quote occurs once in the new body and the diff keeps it inside one
+       unchanged stretch, that is the answer (UNCHANGED, or MOVED when the offsets differ).
+    3. Exact quote: otherwise pair all old occurrences of the quote with the new ones, one to
+       one, best first. An occurrence the diff kept with the same `context` characters around it
+       keeps its image; the others are scored by how well the text before and after agrees
+       (weights 20 + 20, as in the Hypothesis client) and by closeness to the old start mapped
+       through the diff (2). An anchor whose occurrence gets a partner is MOVED (or UNCHANGED).
+    4. Edited in place: map the span through the diff (see `_Alignment.span`), then snap each end
+       to the kind of boundary it had in the old body: a sentence boundary to the nearest one
+       outward, else the edge of the word it falls in; trim whitespace.
+    5. Moved and edited: windows of as many new sentences as the quote's old sentences, among
+       those overlapping inserted text, are shortlisted by the words they share with the old
+       sentences, then ranked by similarity (context and closeness break ties); each in turn is
+       aligned with a small diff of its own, and the quote mapped and snapped as in step 4.
+    6. A candidate from 4 or 5 is acceptable if its similarity to the quote reaches `threshold`
+       and it is not more like some other old sentence the diff did not keep intact (then it is
+       that sentence moved or edited: a deleted "fell to 4.1% in April" must not take over "fell
+       to 3.8% in May"). The more similar of step 4's and step 5's first acceptable candidate
+       wins: CHANGED, or MOVED/UNCHANGED if its text is the quote after all. Otherwise ORPHANED.
 
-    Raises ValueError for an anchor that does not slice `old_body` to its quote.
+    Sentence boundaries are found by a small rule (terminal punctuation plus whitespace, or a
+    line break); abbreviations such as "Mr." split too, which only matters when snapping.
+
+    Raises ValueError for an anchor that does not slice `old_body` to its quote, a negative
+    `context`, a `threshold` outside (0, 1] or a `diff_timeout` that is not positive.
     """
     _check_arguments(old_body, anchors, context, threshold, diff_timeout)
     if old_body == new_body:
@@ -154,7 +170,6 @@ class _Alignment:
             old, new = old_end, new_end
         self.new_length = new
         self._old_ends = [s.old_end for s in self.segments]
-        self._new_ends = [s.new_end for s in self.segments]
         self.inserted = [(s.new_start, s.new_end) for s in self.segments if s.op == _INSERT]
         # Old text deleted, or with text inserted into it (an insertion is empty on the old side).
         self.edited = [(s.old_start, s.old_end) for s in self.segments if s.op != _EQUAL]
@@ -204,39 +219,39 @@ class _Alignment:
             inner_deletion = seg.op == _DELETE and start <= seg.old_start and seg.old_end <= end
         return None if low is None else (low, high)
 
-    def foreign(self, low: int, high: int, old_start: int, old_end: int) -> int:
-        """How many characters of new `low:high` are unchanged copies of old text outside
-        `old_start:old_end` (that text is some other sentence's, not an edit of this one)."""
-        count = 0
-        for seg in self.segments[bisect.bisect_right(self._new_ends, low) :]:
-            if seg.new_start >= high:
-                break
-            if seg.op == _EQUAL:
-                a, b = max(low, seg.new_start), min(high, seg.new_end)
-                if a < b:
-                    old_a, old_b = (
-                        seg.old_start + a - seg.new_start,
-                        seg.old_start + b - seg.new_start,
-                    )
-                    count += (b - a) - max(0, min(old_b, old_end) - max(old_a, old_start))
-        return count
-
 
 def _diff(old: str, new: str, timeout: float) -> list[tuple[int, str]]:
-    """Character diff within `timeout` seconds, else a deterministic paragraph-level diff."""
+    """Word-level diff within `timeout` seconds, else a deterministic paragraph-level diff."""
     dmp = diff_match_patch()
     dmp.Diff_Timeout = timeout
     began = time.monotonic()
-    diffs: list[tuple[int, str]] = dmp.diff_main(old, new)
+    diffs = _diff_units(dmp, old, new, _TOKENS.findall)
     if time.monotonic() - began < timeout:
         dmp.diff_cleanupSemantic(diffs)
         return diffs
-    # Lines are few (paragraphs), so this diff is cheap without a deadline.
+    # Paragraphs are few, so this diff is cheap without a deadline.
     dmp.Diff_Timeout = 0
-    old_lines, new_lines, lines = dmp.diff_linesToChars(old, new)
-    diffs = dmp.diff_main(old_lines, new_lines, False)
-    dmp.diff_charsToLines(diffs, lines)
-    return diffs
+    return _diff_units(dmp, old, new, lambda text: text.splitlines(keepends=True))
+
+
+def _diff_units(
+    dmp: diff_match_patch, old: str, new: str, split: Callable[[str], list[str]]
+) -> list[tuple[int, str]]:
+    """diff_main over units (words or lines), each unit standing for one character, as the
+    library's line mode does: far fewer steps than characters, and edits fall on word edges.
+    The result is an ordinary diff of the texts, so offsets stay character offsets. (A text
+    with over 1,114,111 distinct units would overflow `chr`; articles are nowhere near.)"""
+    codes: dict[str, int] = {}
+
+    def encode(text: str) -> str:
+        return "".join(chr(codes.setdefault(unit, len(codes))) for unit in split(text))
+
+    old_codes, new_codes = encode(old), encode(new)
+    units = list(codes)
+    return [
+        (op, "".join(units[ord(code)] for code in text))
+        for op, text in dmp.diff_main(old_codes, new_codes, False)
+    ]
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -278,6 +293,37 @@ def _similarity(a: str, b: str, floor: float = 0.0) -> float:
     return matcher.ratio()
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+def _closest(
+    target: str, candidates: list[tuple[int, str, frozenset[str]]], floor: float, limit: int
+) -> list[tuple[float, int]]:
+    """(similarity, key) for the folded candidate texts most like the folded `target`, at least
+    `floor`.
+
+    Only a shortlist, the `limit` candidates sharing the largest part of their words with the
+    target (ties to the smaller key, so the result is stable), gets difflib's ratio: that keeps
+    a total rewrite, where every sentence is a candidate, from costing anchors × sentences full
+    comparisons.
+    """
+    words = _words(target)
+    shared = sorted(
+        (-len(words & other) / max(1, len(words | other)), key, text)
+        for key, text, other in candidates
+    )
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(target)
+    closest = []
+    for _, key, text in shared[:limit]:
+        matcher.set_seq1(text)
+        similarity = 1.0 if text == target else matcher.ratio()
+        if similarity >= floor:
+            closest.append((similarity, key))
+    return closest
+
+
 def _occurrences(text: str, quote: str) -> list[int]:
     found = []
     i = text.find(quote)
@@ -316,9 +362,15 @@ class _Revision:
         self.old_ends = {e for _, e in self.old_sentences}
         self.new_starts = [s for s, _ in self.new_sentences]
         self.new_ends = [e for _, e in self.new_sentences]
+        self.old_folded = [_fold(old[s:e]) for s, e in self.old_sentences]
+        self.new_folded = [_fold(new[s:e]) for s, e in self.new_sentences]
+        self.old_words = [_words(text) for text in self.old_folded]
+        self.new_words = [_words(text) for text in self.new_folded]
         self.new_touched = _touched(self.new_sentences, self.alignment.inserted)
         self.old_touched = _touched(self.old_sentences, self.alignment.edited)
         self.pairings: dict[str, dict[int, int]] = {}
+        # New sentence windows → the old windows the diff did not keep that are most like them.
+        self.likenesses: dict[tuple[int, int, int], list[tuple[float, int]]] = {}
 
     def reanchor(self, anchor: Anchor) -> Reanchored:
         start, end, quote = anchor.start, anchor.end, anchor.quote
@@ -330,21 +382,28 @@ class _Revision:
             new_start = self._pairing(quote).get(start)
         if new_start is not None:
             return self._result(anchor, _Found(new_start, new_start + len(quote), 1.0))
-        # The sentences the quote lies in: snapping and step 5 work on these.
+        # The old sentences the quote lies in, which steps 5 and 6 compare.
         around = [(s, e) for s, e in self.old_sentences if s < end and e > start]
         window = _Window(
             min([start, *(s for s, _ in around)]), max([end, *(e for _, e in around)]), len(around)
         )
-        # Both steps run: a big replaced block can make the in-place span clumsy while step 5
-        # finds the sentence itself. The more similar wins; the in-place one on a tie.
-        found = [f for f in (self._in_place(anchor, window), self._relocated(anchor, window)) if f]
-        found.sort(key=lambda f: -f.similarity)
-        for candidate in found:
-            if candidate.similarity >= self.threshold and not self._claimed_elsewhere(
-                window, candidate
-            ):
-                return self._result(anchor, candidate)
-        best = max((f.similarity for f in found if f.similarity < self.threshold), default=0.0)
+        # Both steps run because a large replaced block can make the in-place span clumsy while
+        # step 5 finds the sentence itself; the more similar wins, the in-place one on a tie.
+        chosen: _Found | None = None
+        best = 0.0
+        in_place = self._in_place(anchor, window)
+        for found in itertools.chain(
+            [in_place] if in_place else [], self._relocated(anchor, window)
+        ):
+            if found.similarity < self.threshold:
+                best = max(best, found.similarity)
+            elif not self._claimed_elsewhere(window, found):
+                if chosen is None or found.similarity > chosen.similarity:
+                    chosen = found
+                if found is not in_place:
+                    break
+        if chosen is not None:
+            return self._result(anchor, chosen)
         return Reanchored(Outcome.ORPHANED, None, None, None, best)
 
     def _claimed_elsewhere(self, window: _Window, found: _Found) -> bool:
@@ -354,18 +413,30 @@ class _Revision:
         j = max(i + 1, bisect.bisect_left(self.new_starts, found.end))
         if i >= len(self.new_sentences):
             return False
-        found_text = self.new[self.new_starts[i] : self.new_ends[j - 1]]
-        own = _similarity(self.old[window.start : window.end], found_text)
+        found_text = " ".join(self.new_folded[i:j])
         size = max(1, window.sentences)
-        for k in range(len(self.old_sentences) - size + 1):
-            start, end = self.old_sentences[k][0], self.old_sentences[k + size - 1][1]
-            if self.old_touched[k + size] == self.old_touched[k]:
-                continue
-            if start < window.end and end > window.start:
-                continue
-            if _similarity(self.old[start:end], found_text, own) > own:
-                return True
-        return False
+        if (i, j, size) not in self.likenesses:
+            # Cached: in a heavy rewrite many anchors try the same new sentences.
+            edited = [
+                (
+                    k,
+                    " ".join(self.old_folded[k : k + size]),
+                    frozenset().union(*self.old_words[k : k + size]),
+                )
+                for k in range(len(self.old_sentences) - size + 1)
+                if self.old_touched[k + size] > self.old_touched[k]
+            ]
+            limit = _SHORTLIST + 2 * size  # room for the anchor's own windows, skipped below
+            self.likenesses[i, j, size] = _closest(found_text, edited, 0.0, limit)
+        own = _similarity(self.old[window.start : window.end], found_text)
+        return any(
+            similarity > own
+            and not (
+                self.old_sentences[k][0] < window.end
+                and self.old_sentences[k + size - 1][1] > window.start
+            )
+            for similarity, k in self.likenesses[i, j, size]
+        )
 
     def _result(self, anchor: Anchor, found: _Found) -> Reanchored:
         text = self.new[found.start : found.end]
@@ -393,21 +464,34 @@ class _Revision:
         """Old occurrences of `quote` → new occurrences, one to one (step 3), cached per quote."""
         if quote in self.pairings:
             return self.pairings[quote]
-        size = len(quote)
+        size, n = len(quote), self.context
+        olds = _occurrences(self.old, quote)
         news = _occurrences(self.new, quote)
+        paired: dict[int, int] = {}
+        # Kept by the diff with the same text on both sides: nothing can score higher, and
+        # settling these first saves scoring every repeat of a short quote.
+        for old_start in olds:
+            image = self.alignment.intact(old_start, old_start + size)
+            if image is not None and (
+                self.old[max(0, old_start - n) : old_start + size + n]
+                == self.new[max(0, image - n) : image + size + n]
+            ):
+                paired[old_start] = image
+        taken = set(paired.values())
+        free = [p for p in news if p not in taken]
         candidates = []
-        for old_start in _occurrences(self.old, quote):
+        for old_start in olds:
+            if old_start in paired:
+                continue
             hint = self.alignment.point(old_start)
-            i = bisect.bisect_left(news, hint)
-            near = sorted(news[max(0, i - _NEAREST) : i + _NEAREST], key=lambda p: abs(p - hint))
+            i = bisect.bisect_left(free, hint)
+            near = sorted(free[max(0, i - _NEAREST) : i + _NEAREST], key=lambda p: abs(p - hint))
             for new_start in near[:_NEAREST]:
                 score = self._context_score(
                     old_start, old_start + size, new_start, new_start + size
                 )
                 candidates.append((-score, old_start, new_start))
         candidates.sort()
-        paired: dict[int, int] = {}
-        taken = set()
         for _, old_start, new_start in candidates:
             if old_start not in paired and new_start not in taken:
                 paired[old_start] = new_start
@@ -420,44 +504,42 @@ class _Revision:
         span = self.alignment.span(anchor.start, anchor.end)
         if span is None:
             return None
-        return self._snapped(anchor, window, *span)
+        return self._snapped(anchor, *span)
 
-    def _relocated(self, anchor: Anchor, window: _Window) -> _Found | None:
-        """Step 5: find the sentences in inserted text that the old ones became."""
+    def _relocated(self, anchor: Anchor, window: _Window) -> Iterator[_Found]:
+        """Step 5: the sentences in inserted text the old ones may have become, best first."""
         window_start, window_end = window.start, window.end
         size = max(1, window.sentences)
         old_window = self.old[window_start:window_end]
-        floor = self.threshold / 2
         hint = self.alignment.point(window_start)
+        candidates = [
+            (
+                i,
+                " ".join(self.new_folded[i : i + size]),
+                frozenset().union(*self.new_words[i : i + size]),
+            )
+            for i in range(len(self.new_sentences) - size + 1)
+            if self.new_touched[i + size] > self.new_touched[i]
+        ]
         ranked = []
-        for i in range(len(self.new_sentences) - size + 1):
-            if self.new_touched[i + size] == self.new_touched[i]:
-                continue
+        shortlist = _closest(_fold(old_window), candidates, self.threshold / 2, _SHORTLIST)
+        for quote_score, i in shortlist:
             start, end = self.new_starts[i], self.new_ends[i + size - 1]
-            quote_score = _similarity(old_window, self.new[start:end], floor)
-            if quote_score >= floor:
-                score = _QUOTE_WEIGHT * quote_score
-                score += self._context_score(window_start, window_end, start, end)
-                ranked.append((-score, abs(start - hint), start, end))
-        if not ranked:
-            return None
-        _, _, start, end = min(ranked)
+            context = self._context_score(window_start, window_end, start, end)
+            ranked.append((-quote_score, -context, abs(start - hint), start, end))
         dmp = diff_match_patch()
         dmp.Diff_Timeout = self.timeout
-        diffs = dmp.diff_main(old_window, self.new[start:end], False)
-        dmp.diff_cleanupSemantic(diffs)
-        span = _Alignment(diffs).span(anchor.start - window_start, anchor.end - window_start)
-        if span is None:
-            return None
-        return self._snapped(anchor, window, start + span[0], start + span[1])
+        for *_, start, end in sorted(ranked):
+            # A small diff of its own maps the quote from the old sentences into these.
+            diffs = _diff_units(dmp, old_window, self.new[start:end], _TOKENS.findall)
+            dmp.diff_cleanupSemantic(diffs)
+            span = _Alignment(diffs).span(anchor.start - window_start, anchor.end - window_start)
+            found = span and self._snapped(anchor, start + span[0], start + span[1])
+            if found:
+                yield found
 
-    def _snapped(self, anchor: Anchor, window: _Window, low: int, high: int) -> _Found | None:
-        """Widen `low:high` to the kind of boundary each end had in the old body, then trim.
-
-        None when the result is empty, or mostly an unchanged copy of other old sentences: a
-        deleted claim must not take over a similar neighbour ("rose 2% in May" after "... in
-        April" was deleted).
-        """
+    def _snapped(self, anchor: Anchor, low: int, high: int) -> _Found | None:
+        """Widen `low:high` to the kind of boundary each end had in the old body, then trim."""
         new = self.new
         low, high = self._trimmed(anchor, low, high)
         if anchor.start in self.old_starts:
@@ -473,10 +555,7 @@ class _Revision:
             while 0 < high < len(new) and new[high - 1].isalnum() and new[high].isalnum():
                 high += 1
         low, high = self._trimmed(anchor, low, high)
-        if (
-            low >= high
-            or 2 * self.alignment.foreign(low, high, window.start, window.end) > high - low
-        ):
+        if low >= high:
             return None
         similarity = _similarity(anchor.quote, new[low:high], self.threshold / 2)
         return _Found(low, high, similarity)
