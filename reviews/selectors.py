@@ -216,6 +216,8 @@ _ROW_FIELDS = (
     "claim__text",
     "claim__start",
     "claim__end",
+    "claim__revision",
+    "claim__anchor",
     "claim__claimant",
     "claim__article_id",
     "claim__article__title",
@@ -310,6 +312,8 @@ def verdict_documents(rows: Iterable[dict[str, Any]], *, site: str = "") -> list
                 "text": row["claim__text"],
                 "start": row["claim__start"],
                 "end": row["claim__end"],
+                "revision": row["claim__revision"],
+                "anchor": row["claim__anchor"],
                 "claimant": row["claim__claimant"],
             },
             "article": {

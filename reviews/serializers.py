@@ -21,7 +21,18 @@ class ClaimPartSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     text = serializers.CharField()
     start = serializers.IntegerField(help_text="Offset of the claim's first character.")
-    end = serializers.IntegerField(help_text="Offset after its last: body[start:end] == text.")
+    end = serializers.IntegerField(
+        help_text="Offset after its last: body[start:end] == text, in the body of `revision`."
+    )
+    revision = serializers.IntegerField(
+        help_text="The article revision the offsets point into: the current one unless the "
+        "claim's sentence is gone from the article (`anchor` orphaned)."
+    )
+    anchor = serializers.ChoiceField(
+        choices=["anchored", "changed", "orphaned"],
+        help_text="anchored: in the current text; changed: its sentence was edited in a later "
+        "revision (the text is the edited one); orphaned: its sentence is gone.",
+    )
     claimant = serializers.CharField(allow_blank=True, help_text="Who made the claim.")
 
 

@@ -242,3 +242,27 @@ def test_the_claim_page_flags_a_changed_or_orphaned_claim_and_reads_an_orphan_in
     assert "Harbourton council approved a budget" in orphan.split('class="context"')[1]
     untouched = client.get(reverse("reviews:claim_detail", args=[_claim(article, "Bus").pk]))
     assert 'id="anchor-note"' not in untouched.content.decode()
+
+
+def test_an_orphan_with_a_published_verdict_keeps_it_and_the_api_says_where_it_reads(
+    api_client_for: Callable[..., APIClient], reference_data: None
+) -> None:
+    article = _push(FIRST).article
+    tax = _claim(article, "Council tax")
+    Claim.objects.filter(pk=tax.pk).update(status=Claim.Status.PUBLISHED)
+    now = timezone.now()
+    verdict = VerdictFactory(
+        claim=tax,
+        author=UserFactory(username="r-orph", role="Reviewer"),
+        approved_by=UserFactory(username="e-orph", role="Editor"),
+        submitted_at=now,
+        approved_at=now,
+        published_at=now,
+    )
+    _push(FIRST.replace(tax.text, ""))
+    verdict.refresh_from_db()
+    assert verdict.is_current and verdict.withdrawn_at is None  # never dropped with its text
+    document = api_client_for("read").get(f"/api/v1/verdicts/{verdict.pk}/").json()
+    assert document["claim"]["anchor"] == "orphaned" and document["claim"]["revision"] == 1
+    first = article.revisions.get(number=1).body
+    assert first[document["claim"]["start"] : document["claim"]["end"]] == tax.text

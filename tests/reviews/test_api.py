@@ -186,6 +186,8 @@ def test_it_lists_only_published_verdicts_with_claim_article_rating_and_people(
         "text": claim.text,
         "start": 0,
         "end": len(claim.text),
+        "revision": 1,
+        "anchor": "anchored",
         "claimant": "Mayor Lin",
     }
     assert item["article"] == {
