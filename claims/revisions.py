@@ -26,10 +26,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from claims.extraction import ScoredSentence, extract
-from claims.models import Article, ArticleRevision, Claim
+from claims.models import REVISION_CHANGES, Article, ArticleRevision, Claim
 from claims.services import (
     MAX_TITLE_LENGTH,
     article_body_validate,
+    article_first_revision,
     article_store,
     body_hash,
     claim_for_sentence,
@@ -40,6 +41,7 @@ from factcheck.lib.anchoring import Anchor, Outcome, reanchor
 from factcheck.lib.history import create_with_history, record_history_copy
 from factcheck.lib.htmltext import readable_text
 from factcheck.lib.text import normalise_line
+from factcheck.lib.textdiff import Piece, word_diff
 
 # Added to a claim's offsets and position while its row is rewritten, so that the final values
 # of one row never meet the old values of another under the per-article unique constraints.
@@ -61,29 +63,7 @@ class Revised:
     published_changed: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, list[int]]:
-        return {
-            "moved": self.moved,
-            "changed": self.changed,
-            "orphaned": self.orphaned,
-            "added": self.added,
-        }
-
-
-def revision_first(article: Article, *, by: Any = None, note: str = "") -> ArticleRevision:
-    """The article's first revision (its text at import), made now if it is missing."""
-    revision, _ = ArticleRevision.objects.get_or_create(
-        article=article,
-        number=1,
-        defaults={
-            "title": article.title,
-            "body": article.body,
-            "body_sha256": article.body_sha256,
-            "created_at": article.created_at,
-            "created_by": article.created_by,
-            "note": note or "imported",
-        },
-    )
-    return revision
+        return {kind: getattr(self, kind) for kind in REVISION_CHANGES}
 
 
 def article_revise(*, article_id: int, title: str, body: str, by: Any, note: str) -> Revised:
@@ -108,7 +88,7 @@ def article_revise(*, article_id: int, title: str, body: str, by: Any, note: str
         result = Revised(article=article)
         if article.body_sha256 == body_hash(normalised):
             return result
-        revision_first(article)
+        article_first_revision(article)
         number = article.revision + 1
         live = list(
             article.claims.exclude(anchor=Claim.Anchor.ORPHANED)
@@ -296,3 +276,45 @@ def article_push(
         article_id=existing.pk, title=title, body=normalised_body, by=None, note=note
     )
     return ArticlePush(article=revised.article, created=False, revised=revised)
+
+
+@dataclass(frozen=True)
+class RevisionComparison:
+    """Two revisions of an article side by side: the list of all its revisions (without their
+    texts), the word-level differences from `since` to `to`, and the claims the revisions in
+    between moved, changed, orphaned or added, by kind."""
+
+    history: list[ArticleRevision]
+    since: int
+    to: int
+    pieces: list[Piece]
+    changes: list[tuple[str, list[Claim]]]
+
+
+def revision_comparison(*, article: Article, since: int, to: int) -> RevisionComparison | None:
+    """Compare revision `since` with revision `to` of the article; None when either is not one
+    of its revisions."""
+    if not 1 <= since <= to <= article.revision:
+        return None
+    bodies = dict(article.revisions.filter(number__in={since, to}).values_list("number", "body"))
+    if article.revision == 1 and 1 not in bodies:
+        # Bulk-seeded articles have no revision rows: their one text is the first revision.
+        bodies[1] = Article.objects.values_list("body", flat=True).get(pk=article.pk)
+    if since not in bodies or to not in bodies:
+        return None
+    history = list(article.revisions.defer("body").order_by("number"))
+    changes: dict[str, list[int]] = {kind: [] for kind in REVISION_CHANGES}
+    for revision in history:
+        if since < revision.number <= to:
+            for kind in REVISION_CHANGES:
+                changes[kind].extend(revision.changes.get(kind, []))
+    claims = Claim.objects.in_bulk([pk for ids in changes.values() for pk in ids])
+    return RevisionComparison(
+        history=history,
+        since=since,
+        to=to,
+        pieces=word_diff(bodies[since], bodies[to]),
+        changes=[
+            (kind, [claims[pk] for pk in ids if pk in claims]) for kind, ids in changes.items()
+        ],
+    )

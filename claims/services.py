@@ -142,18 +142,27 @@ def article_store(*, title: str, body: str, created_by: Any, note: str, **fields
         )
         annotate_save(article, by=created_by, note=note)
         article.save()
-        ArticleRevision.objects.create(
-            article=article,
-            number=1,
-            title=article.title,
-            body=article.body,
-            body_sha256=article.body_sha256,
-            created_by=article.created_by,
-            created_at=article.created_at,
-            note=note[:200],
-        )
+        article_first_revision(article, note=note)
         _claims_store(article=article, extraction=extraction, by=created_by)
     return article
+
+
+def article_first_revision(article: Article, *, note: str = "imported") -> ArticleRevision:
+    """The article's first revision (its text as imported), stored now if it is missing (bulk
+    seeded articles have none until their text first changes)."""
+    revision, _ = ArticleRevision.objects.get_or_create(
+        article=article,
+        number=1,
+        defaults={
+            "title": article.title,
+            "body": article.body,
+            "body_sha256": article.body_sha256,
+            "created_at": article.created_at,
+            "created_by": article.created_by,
+            "note": note[:200],
+        },
+    )
+    return revision
 
 
 def body_hash(normalised_body: str) -> str:

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from claims import importing, services
+from claims import importing, revisions, services
 from claims.forms import (
     ArticlePasteForm,
     ArticleUploadForm,
@@ -21,10 +21,9 @@ from claims.forms import (
     ClaimBulkForm,
 )
 from claims.grouping import overlapping, ranked_entries
-from claims.models import REVISION_CHANGES, Article, ArticleImport, Claim
+from claims.models import Article, ArticleImport, Claim
 from factcheck.lib.messages import add_form_errors, flash_errors
 from factcheck.lib.permissions import permission_view
-from factcheck.lib.textdiff import word_diff
 
 # Every dashboard list is paged: a reviewer with thousands of claims still gets a small page.
 PAGE_SIZE = 25
@@ -427,31 +426,10 @@ def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.only("pk", "title", "revision"), pk=pk)
     to = _revision_number(request.GET.get("to"), default=article.revision)
     since = _revision_number(request.GET.get("from"), default=max(1, to - 1))
-    if not 1 <= since <= to <= article.revision:
+    comparison = revisions.revision_comparison(article=article, since=since, to=to)
+    if comparison is None:
         raise Http404("No such revisions.")
-    bodies = dict(article.revisions.filter(number__in={since, to}).values_list("number", "body"))
-    if article.revision == 1 and 1 not in bodies:
-        # Bulk-seeded articles have no revision rows: their one text is the first revision.
-        bodies[1] = Article.objects.values_list("body", flat=True).get(pk=article.pk)
-    if since not in bodies or to not in bodies:
-        raise Http404("No such revisions.")
-    history = list(article.revisions.defer("body").order_by("number"))
-    changes: dict[str, list[int]] = {kind: [] for kind in REVISION_CHANGES}
-    for revision in history:
-        if since < revision.number <= to:
-            for kind in REVISION_CHANGES:
-                changes[kind].extend(revision.changes.get(kind, []))
-    claims = Claim.objects.in_bulk([pk for ids in changes.values() for pk in ids])
-    context = {
-        "article": article,
-        "history": history,
-        "since": since,
-        "to": to,
-        "pieces": word_diff(bodies[since], bodies[to]),
-        "changes": [
-            (kind, [claims[pk] for pk in ids if pk in claims]) for kind, ids in changes.items()
-        ],
-    }
+    context = {"article": article, **vars(comparison)}
     return render(request, "claims/article_revisions.html", context)
 
 
