@@ -9,7 +9,19 @@ Algorithm:
    (lower case, a digit, a common sentence opener).
 3. Possible list markers ("1.", "2)", "3.)", "a.") seen on the way are resolved at the end:
    a run of consecutive markers splits before each item ("1) a 2) b").
-4. Each span between boundaries is stripped of surrounding whitespace; empty spans vanish.
+4. Emoticons (":-)", ":P") stay with the sentence they close, and a new sentence may follow.
+5. In Spanish, no boundary falls inside "¿...?" or "¡...!".
+6. Each span between boundaries is stripped of surrounding whitespace; empty spans vanish.
+
+Informal text: a sentence may start in lower case. After "?" or "!" (unless a quotation closes
+after it, or a Spanish "¿"/"¡" opened it) or after a full stop that follows an ordinary word
+or number (not an abbreviation, short form or initial), a lower-case word opens a new
+sentence. A line break before a lower-case word ends the sentence unless the line was
+hard-wrapped: it is as long as the text's longest line, so the next word would not have fitted
+on it, and the next line fits that width too.
+
+Languages: "en" (the default) and "es" differ in their abbreviations, their common sentence
+openers and in what may follow "?" and "!" (Spanish continues in lower case: "¿Vienes? dijo").
 
 Offsets are Python string indexes (code points), so ``text[s.start:s.end] == s.text``.
 """
@@ -54,12 +66,14 @@ _MULTI_PERIOD_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 
 # Never end a sentence: titles and Latin abbreviations that introduce what follows.
 _PREPOSITIVE = frozenset(
-    """mr mrs ms messrs mme mlle dr prof st mt ft gen gov sen rep rev fr capt cmdr col lt
+    """mr mrs ms messrs mme mlle dr drs prof st mt ft gen gov sen rep rev fr capt cmdr col lt
     sgt cpl pvt adm maj brig hon pres supt det insp amb atty e.g i.e cf vs v viz approx ca
     esp incl ref sr.s""".split()
 )
 # End a sentence only before a number-free opener: "No. 5", "p. 55", "N°. 1026".
-_NUMERIC_PREPOSITIVE = frozenset("no nos nr n° p pp vol fig figs ch chap sec art para op".split())
+_NUMERIC_PREPOSITIVE = frozenset(
+    "no nos nr n° p pp vol fig figs ch chap sec art para op ext tel".split()
+)
 # Abbreviations that may end a sentence: split only when a common sentence opener follows.
 _ENDING_ABBREVIATIONS = frozenset(
     """co corp inc ltd llc plc bros jr sr a.m p.m etc al jan feb mar apr jun jul aug sep sept
@@ -95,16 +109,89 @@ _OPENERS_WORDS = frozenset(
     Thanks Hi Image Photo Source""".split()
 )
 
+# Short forms that continue a sentence in lower case ("approx. ten", "the dept. head"): a full
+# stop after them before a lower-case word is not a boundary, in any language.
+_LOWER_CONTINUING = frozenset(
+    """approx appt apt assoc avg b.c bldg cm dept diff dist div doz est ext ft govt hr hrs in
+    intl kg km lb lbs max med min mins misc mm mo mos mt no nos oz pkg pl pt qt sec secs sq tel
+    temp tsp tbsp univ wk wks yd yds yr yrs vol vs sr jr""".split()
+)
 
-def segment(text: str) -> list[Sentence]:
+# Spanish: titles and short forms that never end a sentence before a name or a figure.
+_ES_PREPOSITIVE = frozenset(
+    """sr sra srta sres sras srs dr dra dres dras lic lcdo lcda ing arq prof profa d dña
+    da ud uds vd vds excmo excma ilmo ilma mons fr sto sta gral cnel tte cap cmdte pdte
+    av avda c p.ej e.g i.e cf vs aprox""".split()
+)
+_ES_NUMERIC_PREPOSITIVE = frozenset(
+    "núm nro no n° pág págs p pp art arts cap vol tomo fig apdo inc ap".split()
+)
+_ES_ENDING_ABBREVIATIONS = frozenset(
+    """etc cía ltda hnos s.a s.l a.c d.c a.m p.m ene feb mar abr may jun jul ago sep sept oct
+    nov dic lun mié jue vie sáb dom tel admón dpto depto""".split()
+)
+_ES_OPENERS_WORDS = frozenset(
+    """El La Los Las Lo Un Una Unos Unas Es Son Fue Era Hay Pero Y O Ni En Por Para Con Sin
+    Según Desde Hasta Sobre Entre Tras Ante Este Esta Estos Estas Ese Esa Esos Esas Eso Esto
+    Aquel Aquella Hoy Ayer Mañana Ahora Luego Después Antes Entonces Además También Tampoco
+    Sin Así Aunque Cuando Como Si Porque Pues No Sí Se Su Sus Mi Mis Tu Tus Nuestro Nuestra
+    Al Del Ya Yo Él Ella Ellos Ellas Nosotros Nosotras Usted Ustedes Qué Quién Cómo Dónde
+    Cuándo Cuánto Cuál Todo Toda Todos Todas Cada Otro Otra Otros Otras Muchos Muchas Varios
+    Algunos Algunas Nadie Nada Mientras Durante Finalmente Primero Segundo Gracias Hola
+    Sí Bueno Bien Por Las Le Les Me Te Nos Allí Aquí Incluso Solo Sólo Más Menos""".split()
+)
+# Doubled capitals mark Spanish plurals: "EE. UU.", "FF. AA.", "CC. OO.", "RR. HH.".
+_ES_DOUBLED_RE = re.compile(r"(?:([A-ZÁÉÍÓÚÑ])\1)+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What differs between languages: abbreviations, openers, "?" before lower case."""
+
+    prepositive: frozenset[str]
+    numeric_prepositive: frozenset[str]
+    ending_abbreviations: frozenset[str]
+    openers: frozenset[str]
+    inverted_marks: bool  # "¿...?" and "¡...!" hold one sentence
+
+
+_PROFILES = {
+    "en": _Profile(
+        _PREPOSITIVE,
+        _NUMERIC_PREPOSITIVE,
+        _ENDING_ABBREVIATIONS,
+        _OPENERS_WORDS,
+        inverted_marks=False,
+    ),
+    "es": _Profile(
+        _ES_PREPOSITIVE | _PREPOSITIVE,
+        _ES_NUMERIC_PREPOSITIVE,
+        _ES_ENDING_ABBREVIATIONS,
+        _ES_OPENERS_WORDS,
+        inverted_marks=True,
+    ),
+}
+LANGUAGES = tuple(_PROFILES)
+
+# ":-)", ";P", ":(", "^_^", "<3", "XD" before a space or the end; one leading character class
+# keeps the scan fast, and the character before is checked in Python.
+_EMOTICON_RE = re.compile(
+    r"[:;=^<xX](?:(?<=[:;=])[-o^'’]?[)(\]\[DPpOo3|*@$]+|(?<=\^)_*\^|(?<=<)3+|(?<=[xX])D+)"
+    r"(?=\s|$)"
+)
+
+
+def segment(text: str, language: str = "en") -> list[Sentence]:
     """Split ``text`` into sentences whose offsets slice back to their text.
 
-    Sentences come in order, never overlap, are never empty and carry no surrounding
-    whitespace. Never raises on any string.
+    ``language`` is "en" or "es" (anything else is read as English). Sentences come in order,
+    never overlap, are never empty and carry no surrounding whitespace. Never raises on any
+    string.
     """
     if not text:
         return []
-    boundaries = _boundaries(text)
+    profile = _PROFILES.get(language, _PROFILES["en"])
+    boundaries = _boundaries(text, profile)
     boundaries.append(len(text))
     sentences: list[Sentence] = []
     append = sentences.append
@@ -121,11 +208,12 @@ def segment(text: str) -> list[Sentence]:
     return sentences
 
 
-def _boundaries(text: str) -> list[int]:
+def _boundaries(text: str, profile: _Profile) -> list[int]:
     """Every position where a sentence ends, in increasing order (duplicates allowed)."""
     boundaries: list[int] = []
     add = boundaries.append
     markers: list[_Marker] = []
+    wrap: list[int] = []  # the hard-wrap width, computed once when first needed
     for match in _CANDIDATE_RE.finditer(text):
         kind = match.lastgroup
         if kind == "close":  # a run of terminal punctuation, with or without closers
@@ -137,11 +225,11 @@ def _boundaries(text: str) -> list[int]:
                 if marker is not None:
                     markers.append(marker)
                     continue
-            position = _term_boundary(text, match)
+            position = _term_boundary(text, match, profile)
             if position is not None:
                 add(position)
         elif kind == "nl":
-            if _line_break_ends_sentence(text, match.start(), match.end()):
+            if _line_break_ends_sentence(text, match.start(), match.end(), wrap):
                 add(match.start())
         elif kind == "paren":
             marker = _marker_at(text, match.start(), None, ")")
@@ -154,14 +242,82 @@ def _boundaries(text: str) -> list[int]:
             if start == 0 or text[start - 1].isspace():
                 add(start)
     if markers:
-        _resolve_markers(text, markers, add)
+        _resolve_markers(text, markers, add, profile)
         boundaries.sort()
+    if (":" in text or ";" in text or "^" in text or "<" in text or "XD" in text) and (
+        emoticons := list(_EMOTICON_RE.finditer(text))
+    ):
+        boundaries = _attach_emoticons(text, boundaries, emoticons)
+    if profile.inverted_marks and ("¿" in text or "¡" in text):
+        boundaries = _outside_inverted_marks(text, boundaries)
     return boundaries
 
 
-def _term_boundary(text: str, match: re.Match[str]) -> int | None:
+def _attach_emoticons(
+    text: str, boundaries: list[int], emoticons: list[re.Match[str]]
+) -> list[int]:
+    """Move a boundary just before an emoticon to just after it ("Great! :) See you")."""
+    moved = set(boundaries)
+    for emoticon in emoticons:
+        start, end = emoticon.span()
+        if start and not (text[start - 1].isspace() or text[start - 1] in _TERMINALS):
+            continue  # part of a word or a number ("10:30", "http://")
+        probe = start
+        while probe > 0 and text[probe - 1].isspace():
+            probe -= 1
+        if probe in moved and probe < start:
+            moved.discard(probe)
+        rest = text[end : end + 80].lstrip()
+        if rest and (rest[0].isalnum() or rest[0] in _OPENERS):
+            moved.add(end)
+    return sorted(moved)
+
+
+_INVERTED_SPAN = 400  # an unclosed "¿" protects at most this many characters
+
+
+def _outside_inverted_marks(text: str, boundaries: list[int]) -> list[int]:
+    """Drop boundaries inside "¿...?" and "¡...!" (Spanish).
+
+    The closing mark must come within ``_INVERTED_SPAN`` characters, before the next opening
+    mark of the same kind and with no line break between: otherwise the opening mark was left
+    unclosed and protects nothing.
+    """
+    protected: list[tuple[int, int]] = []
+    for opening, closing in (("¿", "?"), ("¡", "!")):
+        start = text.find(opening)
+        while start != -1:
+            following = text.find(opening, start + 1)
+            limit = start + _INVERTED_SPAN
+            if following != -1:
+                limit = min(limit, following)
+            end = text.find(closing, start + 1, limit)
+            if end != -1 and not any(ch in _LINE_BREAKS for ch in text[start:end]):
+                protected.append((start, end))
+            start = following
+    if not protected:
+        return boundaries
+    protected.sort()
+    merged = [protected[0]]
+    for start, end in protected[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    kept = []
+    index = 0
+    for boundary in sorted(boundaries):
+        while index < len(merged) and merged[index][1] < boundary:
+            index += 1
+        if index < len(merged) and merged[index][0] < boundary <= merged[index][1]:
+            continue  # inside (start, end]: the sentence goes on to the closing mark
+        kept.append(boundary)
+    return kept
+
+
+def _term_boundary(text: str, match: re.Match[str], profile: _Profile) -> int | None:
     """Position of the boundary at a terminal-punctuation candidate, or None."""
-    if _is_boundary(text, match):
+    if _is_boundary(text, match, profile):
         term_start = match.start()
         if match.end("term") - term_start > 2 and " " in text[term_start : match.end("term")]:
             attached = term_start > 0 and not text[term_start - 1].isspace()
@@ -173,7 +329,7 @@ def _term_boundary(text: str, match: re.Match[str]) -> int | None:
     return None
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
+def _is_boundary(text: str, match: re.Match[str], profile: _Profile) -> bool:
     """Decide whether a run of terminal punctuation ends a sentence."""
     term_start = match.start()
     term_end = match.end("term")
@@ -185,14 +341,18 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         first_char = following.group(1) if following else ""
         if not first_char:
             return True  # end of text (or only whitespace and openers left)
-    if first_char.islower():
-        return False
+    lower = first_char.islower()
     if term_end - term_start == 1:
         mark = text[term_start]
         if mark != ".":
+            if lower:
+                return mark != "…" and _mark_opens_lower_case(text, match, profile)
             return mark != "…" or _ellipsis_ends_sentence(text, term_start, mark, first_char)
     else:
         term = text[term_start:term_end]
+        if lower:
+            # "?!" or "...?" before a lower-case word: the final mark decides
+            return term[-1] in "!?" and _mark_opens_lower_case(text, match, profile)
         if "." not in term and "…" not in term:
             return True  # "!!", "?!" before a capital, digit or other script
         if term_start > 0 and text[term_start - 1] == "[":
@@ -214,17 +374,67 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         if not token:
             return True
     lowered = token.lower()
-    if lowered in _PREPOSITIVE:
+    if lowered in profile.prepositive:
         return False
-    if lowered in _NUMERIC_PREPOSITIVE:
+    if lowered in profile.numeric_prepositive:
         return not first_char.isdigit()
     if "." in token and _MULTI_PERIOD_RE.fullmatch(token):
-        return _multi_period_ends_sentence(text, term_start - len(token), token, end)
-    if lowered in _ENDING_ABBREVIATIONS:
-        return _next_word(text, end) in _OPENERS_WORDS
+        if lower:
+            return False
+        return _multi_period_ends_sentence(text, term_start - len(token), token, end, profile)
+    if lowered in profile.ending_abbreviations:
+        return not lower and _next_word(text, end) in profile.openers
+    if profile.inverted_marks and _ES_DOUBLED_RE.fullmatch(token):
+        # "EE. UU." : the first half never ends a sentence, the second may.
+        next_word = _next_word(text, end)
+        if _ES_DOUBLED_RE.fullmatch(next_word):
+            return False
+        return not lower and next_word in profile.openers
     if len(token) == 1 and token.isupper():
-        return _initial_ends_sentence(text, term_start - 1, token, end)
+        return not lower and _initial_ends_sentence(text, term_start - 1, token, end, profile)
+    if lower:
+        return not match.group("close") and _word_ends_before_lower_case(token, lowered)
     return True
+
+
+def _mark_opens_lower_case(text: str, match: re.Match[str], profile: _Profile) -> bool:
+    """Whether "?" or "!" before a lower-case word ends the sentence.
+
+    "really? yes" is two sentences in informal writing; not when a quotation or bracket closes
+    after the mark ("'Why?' she asked"), nor after a name that carries the mark ("works at
+    Yahoo! in the"): a single "!" right after a capitalised word inside the sentence. In
+    Spanish a question or exclamation opened by "¿" or "¡" goes on in lower case ("¿Vienes?
+    preguntó"), while an informal one without them ("que tal? yo bien") ends.
+    """
+    if match.group("close"):
+        return False
+    start = match.start()
+    if profile.inverted_marks:
+        window = text[max(0, start - _INVERTED_SPAN) : start]
+        opening = max(window.rfind("¿"), window.rfind("¡"))
+        if opening != -1 and not any(ch in "?!" or ch in _LINE_BREAKS for ch in window[opening:]):
+            return False
+    if text[start] == "!" and match.end("term") == start + 1:
+        space = text.rfind(" ", max(0, start - 40), start)
+        word = text[space + 1 : start]
+        if word[:1].isupper() and not word.isupper() and space > 0:
+            before = text[max(0, space - 20) : space].rstrip()
+            return not before or before[-1] in _TERMINALS or before[-1] in _LINE_BREAKS
+    return True
+
+
+def _word_ends_before_lower_case(token: str, lowered: str) -> bool:
+    """A full stop after an ordinary word ends a sentence even before a lower-case word.
+
+    Informal writing often starts sentences in lower case ("it was closed. we left"). Short
+    forms ("approx. ten", "dept. head"), single letters and words with inner dots are not
+    ordinary words.
+    """
+    if len(token) < 2 or lowered in _LOWER_CONTINUING or "." in token:
+        return False
+    if not token[-1].isalnum():
+        return False
+    return all(ch.isalnum() or ch in "-'’/" for ch in token)
 
 
 def _next_word(text: str, end: int) -> str:
@@ -236,12 +446,14 @@ def _next_word(text: str, end: int) -> str:
 _WORD_AFTER_NEXT_RE = re.compile(r"\s*[" + re.escape(_OPENERS) + r"]*\S+\s+(\S)")
 
 
-def _multi_period_ends_sentence(text: str, token_start: int, token: str, end: int) -> bool:
+def _multi_period_ends_sentence(
+    text: str, token_start: int, token: str, end: int, profile: _Profile
+) -> bool:
     """After "U.S." or "a.m.": split before an opener, not inside a name ("U.S. Army")."""
     next_word = _next_word(text, end)
     if token[0].islower():
-        return next_word in _OPENERS_WORDS
-    if next_word in _OPENERS_WORDS or next_word in _TITLES:
+        return next_word in profile.openers
+    if next_word in profile.openers or next_word in _TITLES:
         return True  # "at 6 P.M. Mr. Smith then went": a title opens a new sentence
     if next_word in _MULTI_PERIOD_FOLLOWERS or not next_word[:1].isupper():
         return False
@@ -252,10 +464,12 @@ def _multi_period_ends_sentence(text: str, token_start: int, token: str, end: in
     return not (after and after.group(1).isupper())
 
 
-def _initial_ends_sentence(text: str, position: int, letter: str, end: int) -> bool:
+def _initial_ends_sentence(
+    text: str, position: int, letter: str, end: int, profile: _Profile
+) -> bool:
     """A capital letter and full stop: an initial ("Jonas E. Smith") or a sentence end."""
     next_word = _next_word(text, end)
-    if next_word in _OPENERS_WORDS or not next_word[:1].isupper():
+    if next_word in profile.openers or not next_word[:1].isupper():
         return True
     if letter != "I":
         return False  # "writer L. Ron Hubbard"
@@ -277,8 +491,17 @@ def _ellipsis_ends_sentence(text: str, term_start: int, term: str, next_word: st
     return next_word[:1].isupper() or next_word[:1].isdigit()
 
 
-def _line_break_ends_sentence(text: str, start: int, end: int) -> bool:
-    """A line break ends a sentence unless wrapped text continues in lower case."""
+_MAX_WRAP_WIDTH = 120  # longer lines were not hard-wrapped
+
+
+def _line_break_ends_sentence(text: str, start: int, end: int, wrap: list[int]) -> bool:
+    """A line break ends a sentence unless hard-wrapped text continues in lower case.
+
+    A line is hard-wrapped when the next word would not have fitted on it: the line and that
+    word are longer than the text's longest line (of those short enough to be wrapped at all),
+    and the next line fits that width too. A shorter line was ended on purpose ("thanks\nsee
+    you soon"). ``wrap`` caches the width.
+    """
     breaks = text[start:end]
     if breaks.count("\n") + breaks.count("\r") - breaks.count("\r\n") > 1 or (
         len(breaks) > 2 and any(ch in _LINE_BREAKS for ch in breaks.replace("\r\n", "\n")[1:])
@@ -286,7 +509,37 @@ def _line_break_ends_sentence(text: str, start: int, end: int) -> bool:
         return True  # blank line: always a paragraph break
     if "\u2029" in breaks:
         return True
-    return not text[end : end + 1].islower()
+    if not text[end : end + 1].islower():
+        return True
+    window = max(0, start - 2 * _MAX_WRAP_WIDTH)  # bounded: no rescan of a long text
+    line_start = max(text.rfind(ch, window, start) for ch in _LINE_BREAKS) + 1
+    if line_start == 0 and window > 0:
+        return True  # a line longer than any hard-wrapped one
+    line_length = len(text[line_start:start].strip())
+    if line_length > _MAX_WRAP_WIDTH:
+        return True
+    if not wrap:
+        wrap.append(
+            max(
+                (
+                    length
+                    for line in text.splitlines()
+                    if (length := len(line.strip())) <= _MAX_WRAP_WIDTH
+                ),
+                default=0,
+            )
+        )
+    next_word = len(_next_word(text, end))
+    if line_length + 1 + next_word <= wrap[0]:
+        return True  # the next word would have fitted: the line was ended on purpose
+    # A wrapped line's continuation fits the width too; a longer next line is a new paragraph.
+    next_break = min(
+        (found for ch in _LINE_BREAKS if (found := text.find(ch, end, end + wrap[0] + 2)) != -1),
+        default=-1,
+    )
+    if next_break == -1:
+        next_break = min(len(text), end + wrap[0] + 2)
+    return len(text[end:next_break].strip()) > wrap[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +586,7 @@ def _marker_at(text: str, punct: int, match: re.Match[str] | None, style: str) -
     return _Marker(text[label_start:label_end], style, item_start, line_start, match)
 
 
-def _resolve_markers(text: str, markers: list[_Marker], add: object) -> None:
+def _resolve_markers(text: str, markers: list[_Marker], add: object, profile: _Profile) -> None:
     """Split before each item of a run of consecutive list markers.
 
     A full stop that belongs to a list marker in a run, or to a marker opening a line, does
@@ -352,7 +605,7 @@ def _resolve_markers(text: str, markers: list[_Marker], add: object) -> None:
         if index in in_run:
             add(marker.item_start)  # type: ignore[operator]
         elif marker.match is not None and not marker.line_start:
-            position = _term_boundary(text, marker.match)
+            position = _term_boundary(text, marker.match, profile)
             if position is not None:
                 add(position)  # type: ignore[operator]
 

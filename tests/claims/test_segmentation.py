@@ -182,3 +182,176 @@ def test_a_full_stop_after_only_tabs_is_not_a_crash() -> None:
     assert "".join(s.text for s in sentences).replace(" ", "") == text.replace(" ", "").replace(
         "\t", ""
     )
+
+
+# Informal web text: forums, e-mail, reviews and answers (our own sentences).
+
+
+def test_a_question_mark_before_lower_case_ends_an_informal_sentence() -> None:
+    assert texts("is the pool open in winter? we want to swim. any tips?") == [
+        "is the pool open in winter?",
+        "we want to swim.",
+        "any tips?",
+    ]
+
+
+def test_a_full_stop_after_an_ordinary_word_ends_a_sentence_before_lower_case() -> None:
+    assert texts("the soup was cold. the bread was fine though") == [
+        "the soup was cold.",
+        "the bread was fine though",
+    ]
+
+
+def test_an_exclamation_before_lower_case_ends_the_sentence() -> None:
+    assert texts("loved the staff! will come back for sure") == [
+        "loved the staff!",
+        "will come back for sure",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bus takes approx. ten minutes from the square.",
+        "Ask the dept. head before you book a room.",
+        "We left at 5 p.m. on a wet evening.",
+        "He works at Yahoo! in the sales team.",
+        'She said, "That is fine." and walked off.',
+        "Bring bread, cheese, fruit etc. and something to drink.",
+    ],
+)
+def test_it_keeps_lower_case_continuations_after_short_forms_and_quotes(text: str) -> None:
+    assert texts(text) == [text]
+
+
+def test_an_emoticon_stays_with_the_sentence_it_closes() -> None:
+    assert texts("Great coffee and kind staff! :) We will be back. Loved it :-( no, joking") == [
+        "Great coffee and kind staff! :)",
+        "We will be back.",
+        "Loved it :-(",
+        "no, joking",
+    ]
+
+
+def test_clock_times_and_urls_are_not_emoticons() -> None:
+    assert texts("Meet me at 10:30 at the gate. See http://example.org/x for the map.") == [
+        "Meet me at 10:30 at the gate.",
+        "See http://example.org/x for the map.",
+    ]
+
+
+def test_a_short_line_ends_a_sentence_even_before_lower_case() -> None:
+    text = "thanks for the quick reply\nsee you on friday at the cafe, bring the maps please"
+    assert texts(text) == [
+        "thanks for the quick reply",
+        "see you on friday at the cafe, bring the maps please",
+    ]
+
+
+def test_a_line_ending_in_a_full_stop_ends_the_sentence_before_lower_case() -> None:
+    assert texts("the room was clean.\nthe wifi was slow.") == [
+        "the room was clean.",
+        "the wifi was slow.",
+    ]
+
+
+def test_hard_wrapped_lines_that_fill_the_width_are_joined() -> None:
+    text = (
+        "We have moved the weekly meeting of the housing group to the\n"
+        "second floor, since the old room is being painted this month\n"
+        "and will stay closed."
+    )
+    assert texts(text) == [text]
+
+
+# Spanish (our own sentences).
+
+
+def es(text: str) -> list[str]:
+    return [s.text for s in segment(text, "es")]
+
+
+def test_spanish_questions_and_exclamations_open_sentences() -> None:
+    assert es("¿Vendrá el alcalde a la reunión? Nadie lo sabe. ¡Qué sorpresa!") == [
+        "¿Vendrá el alcalde a la reunión?",
+        "Nadie lo sabe.",
+        "¡Qué sorpresa!",
+    ]
+
+
+def test_spanish_continues_in_lower_case_after_a_question_or_exclamation() -> None:
+    assert es("¿Vienes mañana? preguntó Marta. ¡Basta ya! gritó el vecino.") == [
+        "¿Vienes mañana? preguntó Marta.",
+        "¡Basta ya! gritó el vecino.",
+    ]
+
+
+def test_no_boundary_falls_inside_inverted_marks() -> None:
+    assert es("¿Cuánto costó la obra. Y quién la pagó? Eso preguntan los vecinos.") == [
+        "¿Cuánto costó la obra. Y quién la pagó?",
+        "Eso preguntan los vecinos.",
+    ]
+
+
+def test_an_unclosed_inverted_mark_protects_nothing() -> None:
+    assert es("¿Vienes. Sí. ¿Cuándo?") == ["¿Vienes.", "Sí.", "¿Cuándo?"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El Sr. Gómez y la Sra. Ruiz llegaron juntos.",
+        "La Dra. Pérez habló con el Dr. Soto en el pasillo.",
+        "Viajó a EE. UU. para la cumbre del clima.",
+        "Ver la pág. 12 y el núm. 3 del boletín oficial.",
+        "Compraron pan, leche, huevos, etc. y volvieron a casa.",
+        "Quedó en 1.º lugar y su hermana en el 2.º puesto.",
+        "El paro bajó al 12,5 % en marzo, con 1.877 personas menos.",
+    ],
+)
+def test_spanish_abbreviations_ordinals_and_decimals_stay_inside(text: str) -> None:
+    assert es(text) == [text]
+
+
+def test_spanish_abbreviations_that_end_a_sentence_split_before_an_opener() -> None:
+    assert es("Firmó el acuerdo con EE. UU. La oposición protestó.") == [
+        "Firmó el acuerdo con EE. UU.",
+        "La oposición protestó.",
+    ]
+    assert es("Compraron pan, leche, etc. Luego volvieron a casa.") == [
+        "Compraron pan, leche, etc.",
+        "Luego volvieron a casa.",
+    ]
+
+
+def test_spanish_offsets_slice_back() -> None:
+    text = "¿Qué pasó?\n¡Nada! El Sr. Díaz llegó a las 10.30 h. Después, silencio."
+    result = segment(text, "es")
+    assert [s.text for s in result] == [
+        "¿Qué pasó?",
+        "¡Nada!",
+        "El Sr. Díaz llegó a las 10.30 h.",
+        "Después, silencio.",
+    ]
+    for sentence in result:
+        assert text[sentence.start : sentence.end] == sentence.text
+
+
+def test_an_unknown_language_is_segmented_as_english() -> None:
+    assert segment("It rained. we stayed in", "fr") == segment("It rained. we stayed in")
+
+
+def test_a_single_short_line_before_a_long_paragraph_is_not_taken_for_wrapping() -> None:
+    paragraph = (
+        "this is not the shop on the high street that the map shows, it moved two years ago "
+        "to the old mill by the river and nobody updated the listing"
+    )
+    assert texts(f"wrong address\n{paragraph}") == ["wrong address", paragraph]
+
+
+def test_informal_spanish_without_inverted_marks_splits_before_lower_case() -> None:
+    assert es("que tal? yo bien. nos vemos el lunes") == [
+        "que tal?",
+        "yo bien.",
+        "nos vemos el lunes",
+    ]
