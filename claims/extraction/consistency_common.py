@@ -20,11 +20,18 @@ class Flag:
     sentence_indexes: tuple[int, ...]
     message: str
     arithmetic: str
+    # "contradiction": the figures cannot all be right. "may_not_add_up": the wording is not
+    # exhaustive ("including", "among them", "such as"): parts may overlap or be partial.
+    severity: str = "contradiction"
+
+
+CONTRADICTION = "contradiction"
+MAY_NOT_ADD_UP = "may_not_add_up"
 
 
 _TOTAL_CUE_RE = re.compile(
     r"\b(?:in all|in total|a total of|altogether|all told|combined|total(?:l?ing|l?ed)?|"
-    r"overall|all in all)\b",
+    r"overall|all in all|en total|un total de|en conjunto|en suma|en todo)\b",
     re.IGNORECASE,
 )
 _MEASURE_NOUNS = frozenset(
@@ -37,7 +44,14 @@ _WORDS_RE = re.compile(r"[A-Za-z][\w'’-]*")
 
 def _unit_key(quantity: Quantity) -> str:
     unit = quantity.unit or ""
-    return {"dollars": "$", "euros": "€", "pounds": "£"}.get(unit, unit)
+    return {
+        "dollars": "$",
+        "euros": "€",
+        "pounds": "£",
+        "dólares": "$",
+        "dolares": "$",
+        "libras": "£",
+    }.get(unit.lower(), unit)
 
 
 def _shown(quantity: Quantity) -> str:

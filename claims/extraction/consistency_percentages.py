@@ -9,7 +9,10 @@ from claims.extraction.consistency_common import Flag, _shown
 from claims.extraction.numbers import Quantity, format_number
 
 _OPENING_GAP_RE = re.compile(r"\s*(?:\(|,|—|–|-)\s*")
-_PAIR_RE_TEXT = r"^\s+(?:out\s+)?of\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|those\s+)?$"
+_PAIR_RE_TEXT = (
+    r"^\s+(?:(?:out\s+)?of\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|those\s+)?|"
+    r"de\s+(?:los\s+|las\s+|un\s+total\s+de\s+)?)$"
+)
 _PAIR_GAP_RE = re.compile(_PAIR_RE_TEXT, re.IGNORECASE)
 _PERCENT_GAP_RE = re.compile(
     r"^\s*(?:[A-Za-z][\w'’-]*\s+){0,3}[A-Za-z]*[\w'’-]*\s*(?:[,(—–-]|,\s*or|\bor)\s*"
@@ -21,7 +24,7 @@ _PERCENT_GAP_RE = re.compile(
 def _percentage_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Flag]:
     flags: list[Flag] = []
     for index, (text, quantities) in enumerate(zip(texts, parsed, strict=True)):
-        percents = [q for q in quantities if q.unit == "%" and "point" not in q.text.lower()]
+        percents = [q for q in quantities if q.unit == "%" and not _is_points(q)]
         if len(percents) != 1:
             continue
         percent = percents[0]
@@ -37,24 +40,141 @@ def _percentage_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Fl
             part, whole = leading
         if whole.value <= 0 or part.value > whole.value:
             continue
-        ratio = part.value / whole.value * 100.0
-        decimals = len(percent.text.split(".")[1].rstrip("% percnt")) if "." in percent.text else 0
-        half = 0.5 * 10.0**-decimals
-        low = percent.low - half if percent.is_exact else percent.low
-        high = percent.high + half if percent.is_exact else percent.high
-        if not (part.is_exact and whole.is_exact):
-            continue  # "about 12 of some 40": too vague to check
-        if low - 1e-9 <= ratio <= high + 1e-9:
+        flag = _ratio_flag(part, whole, percent, (index,))
+        if flag is not None:
+            flags.append(flag)
+    flags += _neighbour_flags(texts, parsed)
+    flags += _share_flags(texts, parsed)
+    return flags
+
+
+def _is_points(quantity: Quantity) -> bool:
+    lowered = quantity.text.lower()
+    return "point" in lowered or "punto" in lowered
+
+
+def _percent_half(percent: Quantity) -> float:
+    """Half the last written decimal place: "30%" stands for 29.5 to 30.5."""
+    digits = percent.text.replace(",", ".") if "," in percent.text else percent.text
+    decimals = len(digits.split(".")[1].rstrip("% percntoi")) if "." in digits else 0
+    return 0.5 * 10.0**-decimals
+
+
+def _ratio_flag(
+    part: Quantity, whole: Quantity, percent: Quantity, indexes: tuple[int, ...]
+) -> Flag | None:
+    """A flag when ``part`` / ``whole`` does not round to ``percent``."""
+    if whole.value <= 0 or part.value > whole.value:
+        return None
+    if not (part.is_exact and whole.is_exact):
+        return None  # "about 12 of some 40": too vague to check
+    ratio = part.value / whole.value * 100.0
+    half = _percent_half(percent)
+    low = percent.low - half if percent.is_exact else percent.low
+    high = percent.high + half if percent.is_exact else percent.high
+    if low - 1e-9 <= ratio <= high + 1e-9:
+        return None
+    arithmetic = (
+        f"{format_number(part.value)} / {format_number(whole.value)} = "
+        f"{ratio:.1f}%, but the text says {_shown(percent)}"
+    )
+    message = (
+        f"The percentage ({_shown(percent)}) does not match the counts "
+        f"({_shown(part)} of {_shown(whole)})."
+    )
+    return Flag("percentage", indexes, message, arithmetic)
+
+
+_OF_THEM_RE = re.compile(
+    r"\b(?:of\s+(?:them|these|those|whom)|among\s+(?:them|these|those)|"
+    r"de\s+(?:ell[oa]s|est[oa]s)|entre\s+(?:ell[oa]s|est[oa]s))\b",
+    re.IGNORECASE,
+)
+_PERCENT_NEAR_RE = re.compile(
+    r"^\s*(?:[A-Za-z][\w'’-]*\s+){0,6}?[\w'’-]*\s*(?:\(|,\s*(?:or|that\s+is|o\s+sea|es\s+decir|"
+    r"el|la|un|una)?|—|–|\bor\b|\bo\b)\s*$",
+    re.IGNORECASE,
+)
+
+
+# "120 had no library": a verb after the count, read as its noun by the parser.
+_VERBS_AFTER_COUNT = frozenset(
+    "had have has were was are is did do said reported tenían tenia eran fueron son".split()
+)
+
+
+def _neighbour_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Flag]:
+    """The base in one sentence, count and percentage in the next ("Of them, 120 ... (40%)").
+
+    The base sentence must state one count only, and the next one count and one percentage,
+    the count referring back ("of them", "among them") with the percentage right after it.
+    """
+    flags: list[Flag] = []
+    for index in range(1, len(texts)):
+        text = texts[index]
+        refer = _OF_THEM_RE.search(text)
+        if refer is None:
             continue
-        arithmetic = (
-            f"{format_number(part.value)} / {format_number(whole.value)} = "
-            f"{ratio:.1f}%, but the text says {_shown(percent)}"
-        )
+        counts = [q for q in parsed[index] if q.is_countable and q.unit is None]
+        percents = [q for q in parsed[index] if q.unit == "%" and not _is_points(q)]
+        bases = [q for q in parsed[index - 1] if q.is_countable and q.unit != "%"]
+        if len(counts) != 1 or len(percents) != 1 or len(bases) != 1 or bases[0].unit:
+            continue
+        part, percent, whole = counts[0], percents[0], bases[0]
+        if whole.noun is None or part.noun not in (None, whole.noun, *_VERBS_AFTER_COUNT):
+            continue
+        if not (
+            part.end <= percent.start and _PERCENT_NEAR_RE.match(text[part.end : percent.start])
+        ):
+            continue
+        if abs(refer.start() - part.start) > 40:
+            continue  # "of them" must sit by the count
+        flag = _ratio_flag(part, whole, percent, (index - 1, index))
+        if flag is not None:
+            flags.append(flag)
+    return flags
+
+
+_SHARE_CUE_RE = re.compile(
+    r"%\s*(?:of\s+(?:the\s+|its\s+|their\s+)?(?:vote|votes|ballots|budget|seats|spending)|"
+    r"del\s+(?:voto|presupuesto|gasto)|de\s+los\s+(?:votos|escaños))\b",
+    re.IGNORECASE,
+)
+_CHANGE_RE = re.compile(
+    r"\b(?:up|down|rose|rise|risen|fell|fall|fallen|increased?|decreased?|grew|growth|gain(?:ed)?|"
+    r"lost|dropped|by|from|than|compared|previous|earlier|last|before|while|whereas|"
+    r"respectively|among|each|per|subió|bajó|aumentó|cayó|creció|respecto|anterior|mientras|"
+    r"entre|cada)\b",
+    re.IGNORECASE,
+)
+
+
+def _share_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Flag]:
+    """Shares of one vote in one sentence ("55% ..., 38% ... and 12% of the vote") past 100%.
+
+    Only one whole in the sentence (a single "of the vote"), no year or date (another count),
+    no change or comparison word: every percentage is then a share of the same vote.
+    """
+    flags: list[Flag] = []
+    for index, text in enumerate(texts):
+        cues = _SHARE_CUE_RE.findall(text)
+        if len(cues) != 1 or _CHANGE_RE.search(text):
+            continue
+        quantities = parsed[index]
+        shares = [q for q in quantities if q.unit == "%"]
+        if len(shares) < 2 or any(_is_points(q) or not q.is_exact for q in shares):
+            continue
+        if any(not q.is_countable for q in quantities):
+            continue  # a year or a date: two elections, two wholes
+        if sum(q.value - _percent_half(q) for q in shares) <= 100.0 + 1e-9:
+            continue  # rounding can explain it: 33.4 + 33.4 + 33.4
+        values = " + ".join(_shown(q) for q in shares)
+        total = format_number(round(sum(q.value for q in shares), 6))
         message = (
-            f"The percentage ({_shown(percent)}) does not match the counts "
-            f"({_shown(part)} of {_shown(whole)})."
+            f"The shares of one vote ({', '.join(_shown(q) for q in shares)}) add up to "
+            f"more than 100%."
         )
-        flags.append(Flag("percentage", (index,), message, arithmetic))
+        flags.append(Flag("percentage", (index,), message, f"{values} = {total}% > 100%"))
     return flags
 
 
@@ -70,7 +190,8 @@ def _count_pairs(text: str, quantities: list[Quantity]) -> list[tuple[Quantity, 
 
 
 _LEADING_OF_RE = re.compile(
-    r"(?:^|[;:]\s*)[\"'“‘]?(?:of|out of)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|those\s+)?$",
+    r"(?:^|[;:]\s*)[\"'“‘]?(?:(?:of|out of)\s+(?:the\s+|all\s+|its\s+|their\s+|these\s+|"
+    r"those\s+)?|de\s+(?:los\s+|las\s+|un\s+total\s+de\s+))$",
     re.IGNORECASE,
 )
 

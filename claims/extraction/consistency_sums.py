@@ -25,7 +25,9 @@ _PART_EXCLUDED_BEFORE_RE = re.compile(
     r"(?:including|includes|include|of whom|of them|of which|among them|among whom|aged|ages|"
     r"age|out of|per|every|each|by|from|to|than|between|of the|of all|and up|up to|times|"
     r"rank(?:ed)?|number|no\.?|"
-    r"score[sd]?|won|beat|vote[sd]?)\s*$",
+    r"score[sd]?|won|beat|vote[sd]?|"
+    r"incluid[oa]s|incluyendo|de ell[oa]s|entre ell[oa]s|de l[oa]s cuales|cada|por|entre|hasta|"
+    r"de un total de|edad de|que)\s*$",
     re.IGNORECASE,
 )
 
@@ -50,11 +52,14 @@ def _sum_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Flag]:
 
 _NUMBER_NAMES = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10,
+    "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10,
 }  # fmt: skip
 _ANNOUNCED_RE = re.compile(
-    r"\bin (two|three|four|five|six|seven|eight|nine|ten|\d) (?:rounds|stages|phases|batches|"
-    r"tranches|waves|instal?ments|parts|steps|payments|deliveries|releases)\b",
+    r"\b(?:in (two|three|four|five|six|seven|eight|nine|ten|\d) (?:rounds|stages|phases|batches|"
+    r"tranches|waves|instal?ments|parts|steps|payments|deliveries|releases)|"
+    r"en (dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|\d) (?:rondas|etapas|fases|tandas|"
+    r"entregas|pagos|partes|oleadas|cuotas|plazos))\b(?P<colon>\s*:)?",
     re.IGNORECASE,
 )
 _FIRST_RE = re.compile(r"\b(?:first|initial)\b", re.IGNORECASE)
@@ -68,15 +73,26 @@ def _enumeration_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[F
     for start, text in enumerate(texts):
         announced = _ANNOUNCED_RE.search(text)
         expected = None
+        after = 0
         if announced:
-            word = announced.group(1).lower()
+            word = (announced.group(1) or announced.group(2)).lower()
             expected = int(word) if word.isdigit() else _NUMBER_NAMES[word]
+            after = announced.end()
         elif not _FIRST_RE.search(text):
             continue
-        parts = _enumerated_parts(texts, parsed, start, complete_by_markers=expected is None)
+        parts = _enumerated_parts(
+            texts, parsed, start, complete_by_markers=expected is None, after=after
+        )
+        if announced and announced.group("colon") and expected is not None:
+            count_flag = _count_flag(texts, parsed, start, parts, expected, announced.group(0))
+            if count_flag is not None:
+                flags.append(count_flag)
+                continue
         if len(parts) < 2 or (expected is not None and len(parts) != expected):
             continue
-        total_at = _total_before(texts, parsed, start, parts)
+        total_at = _total_before(
+            texts, parsed, start, parts, before=announced.start() if announced else None
+        )
         if total_at is None:
             continue
         total_index, total = total_at
@@ -86,16 +102,53 @@ def _enumeration_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[F
     return flags
 
 
+def _count_flag(
+    texts: list[str],
+    parsed: list[list[Quantity]],
+    start: int,
+    parts: list[tuple[int, Quantity]],
+    expected: int,
+    announcement: str,
+) -> Flag | None:
+    """ "in three rounds: 400, 350, 120 and 390": the list after the colon has four parts.
+
+    Only a list wholly inside the announcing sentence, every figure after the colon a part.
+    """
+    if len(parts) < 2 or len(parts) == expected or any(i != start for i, _ in parts):
+        return None
+    if len({q.noun for _, q in parts}) > 1 or len({_unit_key(q) for _, q in parts}) > 1:
+        return None  # "400 parcels in May and 350 in June, for 12 towns": not one list
+    colon = texts[start].find(":")
+    after_colon = [q for q in parsed[start] if q.start > colon and q.is_countable]
+    if colon < 0 or len(after_colon) != len(parts):
+        return None
+    listed = ", ".join(_shown(q) for _, q in parts)
+    message = (
+        f"The text announces {expected} parts ({' '.join(announcement.split()).rstrip(':')}) "
+        f"but lists {len(parts)}: {listed}."
+    )
+    return Flag("sum", (start,), message, f"{len(parts)} parts listed ≠ {expected} announced")
+
+
 def _enumerated_parts(
-    texts: list[str], parsed: list[list[Quantity]], start: int, *, complete_by_markers: bool
+    texts: list[str],
+    parsed: list[list[Quantity]],
+    start: int,
+    *,
+    complete_by_markers: bool,
+    after: int = 0,
 ) -> list[tuple[int, Quantity]]:
-    """Exact counts listed from sentence ``start`` on, one unit and counted noun throughout."""
+    """Exact counts listed from sentence ``start`` on, one unit and counted noun throughout.
+
+    In the announcing sentence only figures after ``after`` (the announcement) count.
+    """
     parts: list[tuple[int, Quantity]] = []
     for index in range(start, min(len(texts), start + ENUMERATION_WINDOW + 1)):
         found = [
             q
             for q in parsed[index]
-            if q.is_countable
+            if (index > start or q.start >= after)
+            and q.is_countable
             and q.is_exact
             and q.value > 0
             and (not q.is_word or q.value >= 10)
@@ -136,15 +189,32 @@ def _named_noun(parts: list[tuple[int, Quantity]]) -> str | None:
 
 
 def _total_before(
-    texts: list[str], parsed: list[list[Quantity]], start: int, parts: list[tuple[int, Quantity]]
+    texts: list[str],
+    parsed: list[list[Quantity]],
+    start: int,
+    parts: list[tuple[int, Quantity]],
+    before: int | None = None,
 ) -> tuple[int, Quantity] | None:
-    """The nearest earlier figure counting the same named thing, larger than every part."""
+    """The nearest earlier figure counting the same named thing, larger than every part.
+
+    Parts that name nothing ("400 in May, 350 in June") take the one figure stated before
+    the announcement in their own sentence ("1,240 households in three rounds: ...").
+    """
     noun = _named_noun(parts)
-    if noun is None:
-        return None
     unit = _unit_key(parts[0][1])
     largest = max(q.high for _, q in parts)
     first_part = parts[0][1]
+    if noun is None:
+        if before is None or parts[0][0] != start:
+            return None
+        candidates = [
+            q
+            for q in parsed[start]
+            if q.end <= before and q.is_countable and q.noun and _unit_key(q) == unit
+        ]
+        if len(candidates) == 1 and candidates[0].low > largest:
+            return start, candidates[0]
+        return None
     for index in range(start, max(-1, start - ENUMERATION_WINDOW - 1), -1):
         for quantity in reversed(parsed[index]):
             if index == parts[0][0] and quantity.start >= first_part.start:

@@ -5,6 +5,10 @@ percentages, money, scales ("2.5 million"), ranges ("between 10 and 20", "10-20"
 approximations ("over", "nearly", "about", "at least"). Every quantity carries the interval
 of values it can stand for, so that "over 2,000" is checked as a bound, not an equality.
 Years and calendar dates are recognised and marked, so that arithmetic can ignore them.
+
+English and Spanish (``find_quantities(text, "es")``): in Spanish "1.877" is 1,877 and
+"67,2 %" is 67.2%, with Spanish words ("dos mil", "3,5 millones", "más de", "entre 10 y 20")
+and dates ("3 de mayo"); in English "1,877" is 1,877 and "67,2" is no figure at all.
 """
 
 from __future__ import annotations
@@ -66,6 +70,70 @@ _QUANTITY_RE = re.compile(
     rf"(?![\w]|[.,]\d)",
     re.IGNORECASE,
 )
+# Spanish: "1.877" is 1,877 (thousands dot), "67,2 %" is 67.2 (decimal comma), "dos mil",
+# "3,5 millones", "más de 2.000", "entre 10 y 20".
+_ES_UNITS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
+    "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
+    "trece": 13, "catorce": 14, "quince": 15, "dieciséis": 16, "dieciseis": 16,
+    "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21,
+    "veintiún": 21, "veintiuna": 21, "veintidós": 22, "veintidos": 22, "veintitrés": 23,
+    "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiséis": 26,
+    "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30,
+    "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200,
+    "trescientos": 300, "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400,
+    "quinientos": 500, "quinientas": 500, "seiscientos": 600, "seiscientas": 600,
+    "setecientos": 700, "setecientas": 700, "ochocientos": 800, "ochocientas": 800,
+    "novecientos": 900, "novecientas": 900,
+}  # fmt: skip
+_ES_SCALES = {
+    "mil": 1e3, "millón": 1e6, "millon": 1e6, "millones": 1e6, "billón": 1e12,
+    "billon": 1e12, "billones": 1e12,
+}  # fmt: skip
+_ES_NUMBER_WORD = "(?:" + "|".join(sorted({*_ES_UNITS, *_ES_SCALES}, key=len, reverse=True)) + ")"
+_ES_WORDS = rf"(?:{_ES_NUMBER_WORD}(?:(?:\s+y\s+|\s+){_ES_NUMBER_WORD})*)"
+_ES_DIGITS = r"(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"
+# Each Spanish approximation, with the English one whose bounds it takes.
+_ES_APPROX_MEANING = {
+    "poco más de": "just over", "más de": "more than", "por encima de": "over",
+    "al menos": "at least", "por lo menos": "at least", "como mínimo": "at least",
+    "no menos de": "at least", "poco menos de": "just under", "casi": "nearly",
+    "menos de": "less than", "por debajo de": "under", "hasta": "up to",
+    "como máximo": "up to", "como mucho": "up to", "cerca de": "about",
+    "alrededor de": "about", "unos": "about", "unas": "about", "aproximadamente": "about",
+    "en torno a": "about", "aprox.": "about", "~": "about",
+}  # fmt: skip
+_ES_APPROX = (
+    "(?:"
+    + "|".join(
+        re.escape(word).replace(r"\ ", r"\s+")
+        for word in sorted(_ES_APPROX_MEANING, key=len, reverse=True)
+    )
+    + ")"
+)
+_ES_SCALE = r"(?:mil\s+millones|millones|millón|millon|billones|billón|billon|mil)"
+_ES_PERCENT = r"(?:\s?%|\s+por\s+ciento\b|\s+puntos?\s+porcentuales\b)"
+_ES_CURRENCY_WORDS = r"(?:euros|dólares|dolares|pesos|libras|yenes)"
+_ES_MONTHS = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|"
+    r"noviembre|diciembre)"
+)
+_ES_ONE_NUMBER = (
+    rf"(?P<curN>{_CURRENCY})?\s?(?P<numN>{_ES_DIGITS}|{_ES_WORDS})"
+    rf"(?:\s(?P<scaleN>{_ES_SCALE})(?!\w))?"
+)
+_ES_QUANTITY_RE = re.compile(
+    rf"(?<![\w.,$€£¥₹])(?:(?P<approx>{_ES_APPROX})\s+)?"
+    rf"(?:(?P<between>entre)\s+)?"
+    + _ES_ONE_NUMBER.replace("N>", "1>")
+    + r"(?:\s*(?:-|–|—|\ba\b|\by\b)\s*"
+    + _ES_ONE_NUMBER.replace("N>", "2>")
+    + rf")?(?P<pct>{_ES_PERCENT})?(?:\s+(?:de\s+)?(?P<curword>{_ES_CURRENCY_WORDS})\b)?"
+    rf"(?![\w]|[.,]\d)",
+    re.IGNORECASE,
+)
+
 _YEAR_RE = re.compile(r"1[89]\d\d|20\d\d")
 _WORD_SPLIT_RE = re.compile(r"[\s-]+")
 _DATE_BEFORE_RE = re.compile(rf"\b{_MONTHS}\s*$")
@@ -84,6 +152,22 @@ _ADJECTIVES = frozenset(
     "new more other additional further extra young old former local foreign american "
     "civilian registered eligible unemployed full-time part-time million billion thousand "
     "hundred".split()
+)
+# Words after a figure that say when, not what: "150 last week", "120 the week before".
+_TIME_WORDS = frozenset("last this next previous past".split())
+_ES_DATE_BEFORE_RE = re.compile(rf"\b{_ES_MONTHS}\s+(?:de\s+)?$", re.IGNORECASE)
+_ES_DATE_AFTER_RE = re.compile(rf"\s+de\s+{_ES_MONTHS}\b", re.IGNORECASE)
+_ES_TIME_AFTER_RE = re.compile(r"^\s*(?:h\b|hrs?\b|:\d)", re.IGNORECASE)
+_ES_LABEL_BEFORE_RE = re.compile(
+    r"(?:\b(?:n\.?º|nº|núm|num|número|página|páginas|pág|capítulo|sección|artículo|Artículo|"
+    r"ruta|versión|nivel|grado|talla|vol|#)\.?\s*$)|[#:/]$",
+    re.IGNORECASE,
+)
+_ES_NOUN_RE = re.compile(r"^\s*(?:[-–]\s*)?([^\W\d_][\w'’-]*)")
+_ES_NOT_NOUNS = frozenset(
+    """de del a al en y o e u por para con sin que los las el la lo un una unos unas más menos
+    fueron eran son es fue era han ha había habían se su sus entre como sobre desde hasta no
+    mil millones millón por ciento""".split()
 )
 
 
@@ -120,8 +204,10 @@ class Quantity:
         return not (self.is_year or self.is_date or self.is_label)
 
 
-def words_to_number(words: str) -> float | None:
-    """Turn number words ("two hundred and fifty", "a dozen") into a value, or None."""
+def words_to_number(words: str, language: str = "en") -> float | None:
+    """Turn number words ("two hundred and fifty", "a dozen"; "dos mil") into a value, or None."""
+    if language == "es":
+        return _es_words_to_number(words)
     total = 0.0
     current = 0.0
     seen = False
@@ -146,12 +232,38 @@ def words_to_number(words: str) -> float | None:
     return total + current if seen else None
 
 
-def _parse_number(raw: str, scale_word: str | None) -> tuple[float, float, bool] | None:
+def _es_words_to_number(words: str) -> float | None:
+    """Spanish number words: "dos mil trescientos", "treinta y dos", "tres mil millones"."""
+    total = 0.0
+    current = 0.0
+    seen = False
+    for token in words.lower().split():
+        if token == "y":
+            continue
+        if token in _ES_UNITS:
+            current += _ES_UNITS[token]
+        elif token == "mil":
+            current = (current or 1.0) * 1e3  # "mil millones": multiplies what follows too
+        elif token in _ES_SCALES:
+            total += (current or 1.0) * _ES_SCALES[token]
+            current = 0.0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def _parse_number(
+    raw: str, scale_word: str | None, language: str = "en"
+) -> tuple[float, float, bool] | None:
     """Return (value, rounding half-width, is_word) for one matched number."""
-    cleaned = raw.replace(",", "")
+    if language == "es":
+        cleaned = raw.replace(".", "").replace(",", ".")
+    else:
+        cleaned = raw.replace(",", "")
     is_word = not any(ch.isdigit() for ch in cleaned)
     if is_word:
-        parsed = words_to_number(raw)
+        parsed = words_to_number(raw, language)
         if parsed is None:
             return None
         value, half = parsed, 0.0
@@ -163,8 +275,11 @@ def _parse_number(raw: str, scale_word: str | None) -> tuple[float, float, bool]
         decimals = len(cleaned.split(".", 1)[1]) if "." in cleaned else 0
         half = 0.5 * 10.0**-decimals
     if scale_word:
-        key = scale_word.lower()
-        scale = _SCALES.get(key) or _SHORT_SCALES.get(key)
+        key = " ".join(scale_word.lower().split())
+        if language == "es":
+            scale = 1e9 if key == "mil millones" else _ES_SCALES.get(key)
+        else:
+            scale = _SCALES.get(key) or _SHORT_SCALES.get(key)
         if scale is None:
             return None
         value *= scale
@@ -183,6 +298,7 @@ def _bounds(value: float, half: float, approx: str | None) -> tuple[float, float
     if approx is None:
         return low, high
     word = " ".join(approx.lower().split())
+    word = _ES_APPROX_MEANING.get(word, word)
     if word in ("more than", "over", "above", "in excess of", "just over"):
         return value, math.inf
     if word in ("at least", "no fewer than", "no less than"):
@@ -197,13 +313,21 @@ def _bounds(value: float, half: float, approx: str | None) -> tuple[float, float
     return value * 0.85, value * 1.15
 
 
-def _noun_after(text: str, end: int) -> str | None:
+def _noun_after(text: str, end: int, language: str = "en") -> str | None:
     """The counted noun after a figure ("533 prisoners" -> "prisoner"), if any."""
+    if language == "es":
+        # Spanish puts the noun first: "17 personas muertas", "400 hogares".
+        found = _ES_NOUN_RE.match(text[end : end + 60])
+        if not found or found.group(1).lower() in _ES_NOT_NOUNS:
+            return None
+        return _stem(found.group(1).lower())
     match = _NOUN_RE.match(text[end : end + 60])
     if not match:
         return None
     first = match.group(1).strip().lower()
     noun = match.group(2).lower()
+    if first in _TIME_WORDS or (noun in _TIME_WORDS and not first):
+        return None  # "150 last week": when, not what
     if first and first not in _ADJECTIVES:
         # Two words: keep the second one only when the first is a plain adjective.
         noun = first
@@ -221,18 +345,23 @@ def _stem(word: str) -> str:
     return word
 
 
-def find_quantities(text: str) -> list[Quantity]:
+def find_quantities(text: str, language: str = "en") -> list[Quantity]:
     """Find every quantity in ``text``, in order, with its value interval and kind.
 
+    ``language`` ("en" or "es"; anything else reads as English) decides the separators and
+    the words: "1,877" and "67.2" in English, "1.877" and "67,2" in Spanish.
     The full pattern is costly to try at every position, so it only runs from just before
     each anchor (a run of digits or a number word), found by cheap scans.
     """
     if not text:
         return []
+    language = "es" if language == "es" else "en"
+    pattern = _ES_QUANTITY_RE if language == "es" else _QUANTITY_RE
+    vocabulary = _ES_NUMBER_WORDS if language == "es" else NUMBER_WORDS
     anchors = [(m.start(), m.end()) for m in _DIGIT_RUN_RE.finditer(text)]
     lowered = text.lower()
     if len(lowered) == len(text):
-        words = NUMBER_WORDS.intersection(lowered.translate(_NOT_WORD_CHARS).split())
+        words = vocabulary.intersection(lowered.translate(_NOT_WORD_CHARS).split())
         for word in words:
             position = lowered.find(word)
             size = len(word)
@@ -244,7 +373,7 @@ def find_quantities(text: str) -> list[Quantity]:
                     anchors.append((position, position + size))
                 position = lowered.find(word, position + 1)
         anchors.sort()
-    elif not anchors and not _has_number_word(text):
+    elif not anchors and vocabulary.isdisjoint(lowered.translate(_NOT_WORD_CHARS).split()):
         return []
     else:
         anchors = [(0, len(text))]  # case folding changed the length: scan everything
@@ -253,22 +382,22 @@ def find_quantities(text: str) -> list[Quantity]:
     for start, end in anchors:
         if end <= position:
             continue
-        match = _QUANTITY_RE.search(text, max(position, _prefix_start(text, start)))
+        match = pattern.search(text, max(position, _prefix_start(text, start)))
         while match is not None and match.start() <= end:
-            if _is_and_pair(text, match):
+            if _is_and_pair(text, match, language):
                 # "103 on December 12 and 533": two figures, not a range. Keep the first
                 # alone and look for the second from where it starts.
-                alone = _QUANTITY_RE.match(text, match.start(), match.end("num1"))
+                alone = pattern.match(text, match.start(), match.end("num1"))
                 if alone is not None:
                     matches.append(alone)
                 position = match.start("num2")
             else:
                 matches.append(match)
                 position = match.end()
-            match = _QUANTITY_RE.search(text, position) if position < end else None
+            match = pattern.search(text, position) if position < end else None
     found: list[Quantity] = []
     for match in matches:
-        quantity = _quantity_from_match(text, match)
+        quantity = _quantity_from_match(text, match, language)
         if quantity is not None:
             found.append(quantity)
     return found
@@ -290,42 +419,47 @@ def _prefix_start(text: str, start: int) -> int:
 
 
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES)
+_ES_NUMBER_WORDS = (frozenset(_ES_UNITS) | frozenset(_ES_SCALES)) - {"un", "una", "uno"}
 _NOT_WORD_CHARS = str.maketrans({ch: " " for ch in "-,.;:!?()[]\"'“”‘’/"})
 
 
-def _has_number_word(text: str) -> bool:
-    return not NUMBER_WORDS.isdisjoint(text.lower().translate(_NOT_WORD_CHARS).split())
-
-
-def _is_and_pair(text: str, match: re.Match[str]) -> bool:
-    """ "10-20" or "10 to 20" is a range; "10 and 20" only after "between"."""
+def _is_and_pair(text: str, match: re.Match[str], language: str = "en") -> bool:
+    """ "10-20" or "10 to 20" is a range; "10 and 20" ("10 y 20") only after "between"."""
     if match.group("num2") is None or match.group("between") is not None:
         return False
-    joiner = text[match.end("num1") : match.start("num2")]
-    return "and" in joiner.lower() and "between" not in text[: match.start()].lower()[-10:]
+    joiner = text[match.end("num1") : match.start("num2")].lower()
+    if language == "es":
+        return "y" in joiner.split() and "entre" not in text[: match.start()].lower()[-10:]
+    return "and" in joiner and "between" not in text[: match.start()].lower()[-10:]
 
 
-def _quantity_from_match(text: str, match: re.Match[str]) -> Quantity | None:
+def _quantity_from_match(text: str, match: re.Match[str], language: str = "en") -> Quantity | None:
     raw1 = match.group("num1")
     raw2 = match.group("num2")
     scale1 = match.group("scale1")
     scale2 = match.group("scale2")
     is_range = raw2 is not None
-    if _is_and_pair(text, match):
+    if _is_and_pair(text, match, language):
         return None
-    first = _parse_number(raw1, scale1 or (scale2 if is_range else None))
+    spanish = language == "es"
+    first = _parse_number(raw1, scale1 or (scale2 if is_range else None), language)
     if first is None:
         return None
     value, half, is_word = first
     lone_word = raw1.strip().lower()
-    if is_word and (lone_word in _SCALES or lone_word.startswith(("a ", "an "))) and not scale1:
+    if spanish:
+        if is_word and lone_word in ("millón", "millon", "millones", "billón", "billones"):
+            return None  # "millones de personas": no figure is stated
+        if is_word and lone_word in ("un", "uno", "una", "cero") and not scale1:
+            return None
+    elif is_word and (lone_word in _SCALES or lone_word.startswith(("a ", "an "))) and not scale1:
         return None  # "million people", "a hundred reasons": no figure is stated
     if is_word and lone_word in ("one", "a", "zero") and not scale1 and not match.group("pct"):
         return None
     approx = match.group("approx")
     low, high = _bounds(value, half, approx)
     if is_range:
-        second = _parse_number(raw2, scale2)
+        second = _parse_number(raw2, scale2, language)
         if second is None:
             return None
         if second[0] < value:
@@ -337,6 +471,8 @@ def _quantity_from_match(text: str, match: re.Match[str]) -> Quantity | None:
     pct = match.group("pct")
     unit = "%" if pct else (currency or None)
     start, end = match.start(), match.end()
+    while start < end and text[start].isspace():
+        start += 1  # the optional space before a figure without currency: " 400" is "400"
     if match.group("curword"):
         end = match.end("curword")
     before = text[max(0, start - 20) : start]
@@ -346,19 +482,24 @@ def _quantity_from_match(text: str, match: re.Match[str]) -> Quantity | None:
         and not unit
         and not scale1
         and not is_range
-        and "," not in raw1
+        and ("." if spanish else ",") not in raw1
         and _YEAR_RE.fullmatch(raw1) is not None
+    )
+    date_before, date_after, time_after, label_before = (
+        (_ES_DATE_BEFORE_RE, _ES_DATE_AFTER_RE, _ES_TIME_AFTER_RE, _ES_LABEL_BEFORE_RE)
+        if spanish
+        else (_DATE_BEFORE_RE, _DATE_AFTER_RE, _TIME_AFTER_RE, _LABEL_BEFORE_RE)
     )
     is_date = (
         not unit
         and not is_word
         and (
-            _DATE_BEFORE_RE.search(before) is not None
-            or _DATE_AFTER_RE.match(text, match.end("num1"), match.end("num1") + 30) is not None
-            or _TIME_AFTER_RE.match(after) is not None
+            date_before.search(before) is not None
+            or date_after.match(text, match.end("num1"), match.end("num1") + 30) is not None
+            or time_after.match(after) is not None
         )
     )
-    is_label = not unit and _LABEL_BEFORE_RE.search(before) is not None
+    is_label = not unit and label_before.search(before) is not None
     return Quantity(
         text=text[start:end],
         start=start,
@@ -372,7 +513,7 @@ def _quantity_from_match(text: str, match: re.Match[str]) -> Quantity | None:
         is_date=is_date,
         is_label=is_label,
         is_word=is_word,
-        noun=_noun_after(text, end),
+        noun=_noun_after(text, end, language),
     )
 
 
