@@ -10,21 +10,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from claims.extraction.features import is_figure
 from claims.extraction.numbers import Quantity, find_quantities, format_number
 
 # Currencies written as words and as symbols are one unit: "£1,500" and "1,500 pounds" agree.
 _UNIT_ALIASES = {"dollars": "$", "euros": "€", "pounds": "£"}
-# Digits glued to a name by a hyphen: COVID-19, G-7, F-35.
-_GLUED_RE = re.compile(r"[A-Za-z0-9][-‐‑]$")
-# A capitalised word just before the figure: "Boeing 737", "Windows 11", "Apollo 11". A
-# possessive ("Brackwater's 177 households") is no name: the apostrophe stops the match.
-_NAME_BEFORE_RE = re.compile(r"(?<![\w'’])[A-Z][\w.-]*\s$")
-# What may stand before the first word of a sentence or clause: "— Only 177", "(Some 40".
-_OPENERS = "\"'“‘([«—–-:;.!?"
 _RANGE_RE = re.compile(r"\d\s*(?:-|–|—|to|and)\s*[$€£¥₹]?\d", re.IGNORECASE)
-# One to nine are spelt out in news copy ("two councillors", "three waves"): counting words,
-# not figures anyone restates.
-_SMALLEST_WORD_FIGURE = 10
 
 
 @dataclass(frozen=True)
@@ -41,19 +32,6 @@ class RankedEntry:
 
     figure: str | None
     members: tuple[int, ...]
-
-
-def _is_part_of_a_name(text: str, quantity: Quantity) -> bool:
-    """True for digits that belong to a name (COVID-19, G-7, Boeing 737), not a count."""
-    before = text[: quantity.start]
-    if _GLUED_RE.search(before):
-        return True
-    name = _NAME_BEFORE_RE.search(before)
-    if name is None:
-        return False
-    # A capitalised first word starts the sentence or clause ("Only 177 ..."); it names nothing.
-    opening = before[: name.start()].rstrip()
-    return opening != "" and opening[-1] not in _OPENERS
 
 
 def _figure_key(quantity: Quantity) -> tuple[str, float, float | None]:
@@ -73,16 +51,14 @@ def _label(quantity: Quantity) -> str:
 def figures(text: str) -> dict[tuple[str, float, float | None], Quantity]:
     """The figures a text states, keyed by unit and value, first occurrence kept.
 
-    Years, dates, labels ("page 12"), digits inside names and number words below ten are not
-    figures here: two claims naming the same year are not restating a figure.
+    The figures are those the check-worthiness reasons name (``features.is_figure``): years,
+    dates, labels ("page 12"), digits inside names (COVID-19, Boeing 737) and number words
+    below ten are not figures: two claims naming the same year are not restating a figure.
     """
     found: dict[tuple[str, float, float | None], Quantity] = {}
     for quantity in find_quantities(text):
-        if not quantity.is_countable or _is_part_of_a_name(text, quantity):
-            continue
-        if quantity.is_word and quantity.value < _SMALLEST_WORD_FIGURE:
-            continue
-        found.setdefault(_figure_key(quantity), quantity)
+        if is_figure(text, quantity):
+            found.setdefault(_figure_key(quantity), quantity)
     return found
 
 

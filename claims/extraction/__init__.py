@@ -5,29 +5,38 @@ benchmarked on its own. Offsets are Python string indexes (code points).
 """
 
 from claims.extraction.consistency import Flag, check_consistency
+from claims.extraction.language import Detection, detect_language
 from claims.extraction.pipeline import Extraction, ScoredSentence, extract
 from claims.extraction.scoring import (
     DEFAULT_THRESHOLD,
+    REASON_LABELS,
     ModelError,
+    Reason,
     Score,
     Scorer,
     load_scorer,
+    parse_reason,
     score_sentence,
 )
 from claims.extraction.segmentation import Sentence, segment
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "REASON_LABELS",
+    "Detection",
     "Extraction",
     "Flag",
     "ModelError",
+    "Reason",
     "Score",
     "ScoredSentence",
     "Scorer",
     "Sentence",
     "check_consistency",
+    "detect_language",
     "extract",
     "load_scorer",
+    "parse_reason",
     "score_sentence",
     "segment",
 ]

@@ -6,8 +6,11 @@ functions, so the model sees exactly the features it was trained on.
 Three blocks:
 1. word 1-2-grams of the lower-cased sentence, digits folded to ``0``;
 2. character 2-5-grams of the same folded text (with a space on each side);
-3. a few hand features (a figure, a source, a comparison, an opinion...), which also give
-   the human-readable reasons shown to editors.
+3. hand features (a figure, a named source, a comparison, a promise...), which also give the
+   reasons shown to editors: each reason names what was found in the sentence.
+
+The hand features are cheap on purpose: most are a set intersection on the folded tokens, and
+the regular expressions run only when a trigger word is present.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import re
 from itertools import pairwise
 from typing import NamedTuple
 
-from claims.extraction.numbers import NUMBER_WORDS, find_quantities
+from claims.extraction.numbers import NUMBER_WORDS, Quantity, find_quantities
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
@@ -50,21 +53,179 @@ def char_ngrams(folded: str) -> list[str]:
     return grams
 
 
-_ATTRIBUTION_RE = re.compile(
-    r"\baccording to ((?:the )?(?:[A-Z][\w.'’-]*(?:\s+(?:of|for|de|the)\s+|\s+)?){1,6})"
-    r"|((?:[A-Z][\w.'’-]*\s+){0,5}[A-Z][\w.'’-]*),? (?:said|says|told|reported|announced|"
-    r"stated|estimated|estimates|wrote|confirmed|testified|found)\b"
-    r"|\b(?:said|says|told|reported|announced|stated|estimated|wrote|confirmed)\s+"
-    r"((?:the )?(?:[A-Z][\w.'’-]*\s*){1,6})"
-)
-_ACCORDING_TO_RE = re.compile(r"\baccording to\b", re.IGNORECASE)
+def tokens_of(folded: str) -> list[str]:
+    """Word and punctuation tokens of folded text."""
+    return _WORD_RE.findall(folded)
+
+
+# --- Figures -------------------------------------------------------------------------------
+
 _DIGIT_RE = re.compile(r"\d")
+# Digits glued to a name by a hyphen: COVID-19, G-7, F-35.
+_GLUED_RE = re.compile(r"[A-Za-z0-9][-‐‑]$")
+# A capitalised word just before the figure: "Boeing 737", "Windows 10", "Apollo 11". A
+# possessive ("Brackwater's 177 households") is no name: the apostrophe stops the match.
+_NAME_BEFORE_RE = re.compile(r"(?<![\w'’])[A-Z][\w.-]*\s$")
+# Punctuation that may cling to the word before a figure: "(Some 40".
+_OPENERS = "\"'“‘([«—–-:;.!?"
+# Words that may stand capitalised before a figure without naming anything.
+_NOT_NAMES = frozenset(
+    "Only Some About Around Nearly Almost Over Under Just Roughly Approximately More Less "
+    "Fewer At Up By From To In On Of For With Between Than And Or The A An All Another "
+    "Page No Number Unos Unas Casi Más Menos Entre De En El La Los Las Hasta January February "
+    "March April May June July August September October November December Jan Feb Mar Apr "
+    "Jun Jul Aug Sep Sept Oct Nov Dec Monday Tuesday Wednesday Thursday Friday Saturday "
+    "Sunday".split()
+)
+_SLASH_DATE_RE = re.compile(r"\d[/.]\d{1,2}[/.]\d|\d/\d")
+_YEAR_RANGE_RE = re.compile(
+    r"^(?:between |from |entre )?(?:1[89]\d\d|20\d\d)\s*(?:-|–|—|to|and|a|y)\s*"
+    r"(?:1[89]\d\d|20\d\d|\d\d)$",
+    re.IGNORECASE,
+)
+# One to nine are spelt out in news copy ("two councillors"): counting words, not figures.
+SMALLEST_WORD_FIGURE = 10
+
+
+def is_part_of_a_name(text: str, quantity: Quantity) -> bool:
+    """True for digits that belong to a name (COVID-19, G-7, Boeing 737), not a count."""
+    before = text[: quantity.start]
+    if _GLUED_RE.search(before):
+        return True
+    name = _NAME_BEFORE_RE.search(before)
+    if name is None:
+        return False
+    # "Only 177", "Some 40", "March 177": openers, approximations and months name nothing.
+    return name.group().strip().strip(_OPENERS) not in _NOT_NAMES
+
+
+def is_figure(text: str, quantity: Quantity) -> bool:
+    """A number the sentence states: a count, an amount, a share; not a year, date or name."""
+    if not quantity.is_countable or is_part_of_a_name(text, quantity):
+        return False
+    if quantity.is_word and quantity.value < SMALLEST_WORD_FIGURE and not quantity.unit:
+        return False
+    if not quantity.unit and _YEAR_RANGE_RE.match(quantity.text.strip()):
+        return False  # "between 2015 and 2019" is a period, not a figure
+    around = text[max(0, quantity.start - 3) : quantity.end + 3]
+    return _SLASH_DATE_RE.search(around) is None
+
+
+# --- Named sources -------------------------------------------------------------------------
+
+_SPEECH_VERBS = (
+    "said|says|told|tells|reported|reports|announced|announces|stated|states|estimated|"
+    "estimates|wrote|writes|confirmed|confirms|testified|found|finds|claimed|claims|argued|"
+    "argues|insisted|insists|warned|warns|noted|notes|added|explained|revealed|admitted|"
+    "acknowledged|denied|disclosed|published|concluded|calculated|counted|recorded|"
+    "afirmó|afirma|dijo|dice|declaró|declara|informó|informa|aseguró|asegura|señaló|señala|"
+    "indicó|indica|explicó|denunció|denuncia|reportó|reporta|anunció|anuncia|confirmó|"
+    "estimó|estima|reconoció|advirtió|sostuvo"
+)
+_SOURCE_TRIGGERS = frozenset("according según segun as per".split() + _SPEECH_VERBS.split("|")) - {
+    "as",
+    "per",
+}
+_CAP = r"[A-ZÁÉÍÓÚÑ][\w.'’&-]*"
+_JOIN = r"(?:\s+(?:of|for|on|de|del|la|el|los|las|y|and|the)\s+|\s+)"
+_NAME = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,6}}"
+# Lower-case organisations and office holders that count as a source after "the".
+_ORG_NOUNS = (
+    "ministry|government|department|agency|police|court|council|commission|bureau|office|"
+    "institute|report|study|survey|census|board|authority|authorities|committee|union|bank|"
+    "army|military|spokesman|spokeswoman|spokesperson|officials?|prosecutors?|minister|"
+    "president|mayor|governor|data|statistics|watchdog|regulator|inspectorate|hospital|"
+    "company|firm|group|organi[sz]ation|charity|researchers|scientists|auditors?|treasury|"
+    "chief|director|secretary|chair(?:man|woman|person)?|head|leader|commissioner|inspector|"
+    "officer|master|coroner|judge|sheriff|"
+    "ministerio|gobierno|policía|fiscal|fiscalía|tribunal|ministro|ministra|presidente|"
+    "presidenta|portavoz|instituto|banco|ejército|agencia|organización|informe|estudio|"
+    "encuesta|alcalde|alcaldesa|autoridades|oficina|comisión"
+)
+_ORG = (
+    rf"(?:[Tt]he|[Ee]l|[Ll]as?|[Ll]os)\s+(?:[\w'’-]+\s+){{0,3}}(?:{_ORG_NOUNS})\b"
+    rf"(?:\s+(?:of|for|de|del)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})?"
+)
+_SOURCE_RE = re.compile(
+    # "according to X", "según X", "as stated by X", "as reported by X"
+    rf"\b(?:according\s+to|as\s+per|según|segun|(?:as\s+)?(?:stated|reported|announced|"
+    rf"confirmed|estimated|published|calculated|counted|recorded|cited)\s+by|"
+    rf"(?:informó|afirmó|declaró|señaló|dijo|reportó|anunció)\s+(?:por\s+)?)\s+"
+    rf"(?P<after>{_NAME}|{_ORG}|[a-zà-ÿ][\w'’-]*(?:\s+[\w'’-]+){{0,4}})"
+    # "X said", "X has reported", "X, the ministry, said"
+    rf"|(?P<before>{_NAME}|{_ORG})(?:,[^,]{{1,60}},)?\s+(?:(?:has|have|had|also|then|"
+    rf"later|previously|ha|han|había)\s+)*(?:{_SPEECH_VERBS})\b"
+    # "..., said Interior Minister X"
+    rf"|(?:said|says|added|wrote|stated|dijo|afirmó|declaró|señaló|añadió)\s+"
+    rf"(?P<inverted>{_NAME})"
+)
+# Capitalised words that are not a source: weekdays, months, interjections, pronouns,
+# sentence openers and generic nouns.
+_NOT_SOURCES = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december lunes martes miércoles jueves
+    viernes sábado domingo enero febrero marzo abril mayo junio julio agosto septiembre octubre
+    noviembre diciembre well yes no oh so but and or now then also however still yet okay ok
+    indeed meanwhile today yesterday tomorrow last this that these those it he she they we you
+    i who what which there here people someone somebody everyone everybody nobody others
+    experts critics some many most all one the a an in on at for after before
+    while when since if because although as by earlier later recently sí pero y o también
+    hoy ayer él ella ellos nosotros usted""".split()
+)
+_PRONOUNS = frozenset(
+    "me him her them us you it this that he she they we i itself ellos él ella".split()
+)
+_SOURCE_STRIP = " ,.;:\"'“”‘’()"
+
+
+def _clean_source(raw: str) -> str | None:
+    """The source as shown, without leading words that name nothing; None if nothing is left."""
+    words = raw.strip(_SOURCE_STRIP).split()
+    while words and words[0].lower().strip(_SOURCE_STRIP) in _NOT_SOURCES - {"the"}:
+        words = words[1:]
+    while words and words[-1].lower().strip(_SOURCE_STRIP) in _NOT_SOURCES:
+        words = words[:-1]
+    if not words:
+        return None
+    if all(w.lower().strip(_SOURCE_STRIP) in _NOT_SOURCES for w in words):
+        return None
+    if len(words) == 1 and words[0].lower() in _PRONOUNS:
+        return None
+    return " ".join(words).strip(_SOURCE_STRIP) or None
+
+
+def find_source(text: str) -> str | None:
+    """The named source a sentence attributes its content to, if any.
+
+    A person, a title, an organisation ("Attorney General Tarek Saab", "Foro Penal", "the
+    ministry"); never a weekday, a month, an interjection ("Well, ...") or a pronoun.
+    """
+    for match in _SOURCE_RE.finditer(text):
+        after = match.group("after")
+        if after is not None:
+            words = after.split()
+            if words and words[0].lower() in _PRONOUNS:
+                continue
+            # "according to the county health board, ..." ends at the first punctuation.
+            after = re.split(r"[,;:.()]", after, maxsplit=1)[0]
+            name = _clean_source(after)
+        else:
+            name = _clean_source(match.group("before") or match.group("inverted") or "")
+        if name:
+            return name
+    return None
+
+
+# --- Other hand features -------------------------------------------------------------------
+
 _CAPITALISED_RE = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
 # A word ending in "ed", as the folded tokens see it ("agreed", not "need's").
 _PAST_TENSE_RE = re.compile(r"[eE][dD]\b(?!['’]\w)")
-_SOURCE_TRIGGERS = frozenset(
-    "according said says told reported announced stated estimated estimates wrote confirmed "
-    "testified found".split()
+_IRREGULAR_PAST = frozenset(
+    """took made gave lost won went got left sent sold spent brought paid fell rose grew saw
+    had was were did built bought kept met ran struck told thought wrote began became broke
+    chose drove fought found held knew led lent meant overtook shot sank sat stood stole swore
+    taught threw understood withdrew""".split()
 )
 _COMPARATIVES = frozenset(
     "more less fewer higher lower larger smaller bigger greater faster slower better worse "
@@ -73,28 +234,79 @@ _COMPARATIVES = frozenset(
 _CHANGE_WORDS = frozenset(
     """increase increased increases increasing decrease decreased decreases decreasing rose
     risen rises fell fallen drop dropped drops doubled tripled quadrupled halved grew grown
-    declined declines shrank shrunk soared plunged jumped highest lowest largest smallest
-    biggest fastest slowest""".split()
+    declined declines shrank shrunk soared plunged jumped""".split()
 )
 _CHANGE_BIGRAMS = frozenset(
     [("up", "from"), ("down", "from"), ("compared", "to"), ("compared", "with"),
-     ("twice", "as"), ("times", "as"), ("as", "many"), ("as", "much")]
+     ("twice", "as"), ("times", "as"), ("más", "que"), ("menos", "que")]
 )  # fmt: skip
+_SUPERLATIVES = frozenset(
+    """highest lowest largest smallest biggest fastest slowest greatest worst best richest
+    poorest oldest youngest longest shortest deadliest costliest cheapest strongest weakest
+    unprecedented""".split()
+)
+_SUPERLATIVE_BIGRAMS = frozenset(
+    [("the", "most"), ("the", "least"), ("the", "fewest"), ("first", "time"),
+     ("never", "before"), ("el", "mayor"), ("la", "mayor"), ("el", "menor"), ("la", "menor"),
+     ("más", "alto"), ("más", "alta"), ("record", "high"), ("record", "low"),
+     ("record", "number"), ("record", "levels"), ("new", "record"), ("all", "time")]
+)  # fmt: skip
+_CAUSAL_WORDS = frozenset(
+    "because caused causes causing therefore consequently porque provocó causó".split()
+)
+_CAUSAL_BIGRAMS = frozenset(
+    [("due", "to"), ("led", "to"), ("leads", "to"), ("lead", "to"), ("leading", "to"),
+     ("resulted", "in"), ("resulting", "in"),
+     ("results", "in"), ("result", "of"), ("thanks", "to"), ("owing", "to"),
+     ("responsible", "for"), ("blamed", "for"), ("debido", "a"), ("a", "causa")]
+)  # fmt: skip
+_STATISTIC_WORDS = frozenset(
+    """average median rate rates percent percentage proportion poll polls survey surveys
+    census gdp unemployment inflation deficit statistics statistical majority capita
+    promedio tasa encuesta porcentaje""".split()
+)
+_PREDICTION_BIGRAMS = frozenset(
+    [("expected", "to"), ("projected", "to"), ("forecast", "to"), ("predicted", "to"),
+     ("likely", "to"), ("set", "to"), ("predicts", "that"), ("forecasts", "that")]
+)  # fmt: skip
+_FIRST_PERSON = frozenset("i we i'm we're i'll we'll i’m we’re i’ll we’ll".split())
+_PROMISE_BIGRAMS = frozenset(
+    [("i", "will"), ("we", "will"), ("i'm", "going"), ("we're", "going"), ("am", "going"),
+     ("i", "plan"), ("we", "plan"), ("i", "intend"), ("we", "intend"), ("i", "promise"),
+     ("we", "promise"), ("my", "plan"), ("our", "plan"), ("i'm", "gonna"),
+     ("we're", "gonna"), ("i", "would"), ("we", "would"), ("i'd", "like"), ("i", "want"),
+     ("we", "want"), ("i'll", "be"), ("we'll", "be")]
+)  # fmt: skip
+_PROMISE_WORDS = frozenset(["i'll", "we'll", "i’ll", "we’ll"])
+_IMPERATIVE_STARTS = frozenset(
+    """let let's look think imagine consider remember go stop give take make tell vote join
+    read listen help get don't do please check keep come see ask support call understand
+    try bring put send""".split()
+)
+_CONDITIONAL_WORDS = frozenset("if unless suppose supposing otherwise si".split())
 _OPINION_BIGRAMS = frozenset(
     [("i", "think"), ("i", "believe"), ("i", "feel"), ("i", "hope"), ("my", "opinion"),
-     ("we", "should"), ("we", "must"), ("we", "need"), ("ought", "to"), ("let", "me"),
-     ("thank", "you"), ("i", "want"), ("we", "want"), ("i", "will"), ("we", "will"),
-     ("we're", "going"), ("i'm", "going"), ("i'll", "tell"), ("should", "be"),
-     ("you", "know")]
+     ("we", "should"), ("we", "must"), ("we", "need"), ("ought", "to"), ("thank", "you"),
+     ("should", "be"), ("you", "know"), ("i", "guess"), ("in", "my")]
 )  # fmt: skip
-_OPINION_WORDS = frozenset(["let's", "hopefully", "frankly", "honestly"])
+_OPINION_WORDS = frozenset(["hopefully", "frankly", "honestly", "fortunately", "unfortunately"])
+_SAID_WORDS = frozenset(
+    """said says say claimed claims promised voted called proposed opposed supported
+    vetoed dijo prometió votó""".split()
+)
+# "Didn't you vote against ...?", "Isn't it true that ...?": questions that assert.
+_NEGATIVE_QUESTION_STARTS = frozenset(
+    "didn't isn't wasn't haven't hasn't doesn't aren't weren't don't".split()
+)
+_QUOTE_RE = re.compile(r"[\"“«„]([^\"”»“]{3,}?)[\"”»“]")
 
 
 class HandFeatures(NamedTuple):
     """Dense hand features of one sentence and the evidence behind them.
 
-    ``values`` follow ``HAND_FEATURE_NAMES``. (A named tuple: built for every sentence scored,
-    it must be cheap to create.)
+    ``values`` follow ``HAND_FEATURE_NAMES``; the other fields are what an editor is shown
+    (None when the feature is absent). A named tuple: built for every sentence scored, it must
+    be cheap to create.
     """
 
     values: tuple[float, ...]
@@ -102,8 +314,17 @@ class HandFeatures(NamedTuple):
     date: str | None
     source: str | None
     comparison: str | None
+    superlative: str | None
+    causal: str | None
+    quote: str | None
+    statistic: str | None
+    prediction: str | None
+    promise: str | None
+    conditional: str | None
+    imperative: str | None
     opinion: str | None
     question: bool
+    speech: str | None
 
 
 HAND_FEATURE_NAMES = (
@@ -114,19 +335,25 @@ HAND_FEATURE_NAMES = (
     "date",
     "source",
     "comparison",
+    "superlative",
+    "causal",
+    "quote",
+    "statistic",
+    "prediction",
+    "promise",
+    "conditional",
+    "imperative",
     "opinion",
     "question",
+    "checkable_question",
+    "reports_speech",
+    "short_assertion",
     "short",
     "long",
     "names",
     "several_names",
     "past_tense",
 )
-
-
-def tokens_of(folded: str) -> list[str]:
-    """Word and punctuation tokens of folded text."""
-    return _WORD_RE.findall(folded)
 
 
 def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
@@ -140,40 +367,122 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     # Without a digit or a number word there is no figure: skip the costly parse.
     maybe_figures = _DIGIT_RE.search(text) is not None or not NUMBER_WORDS.isdisjoint(token_set)
     # Figures are looked for at the start of very long "sentences" only (tables, lists).
-    quantities = find_quantities(text[:FIGURE_SCAN_CHARS]) if maybe_figures else []
-    figures = [q for q in quantities if q.is_countable]
+    scanned = text[:FIGURE_SCAN_CHARS]
+    quantities = find_quantities(scanned) if maybe_figures else []
+    figures = [q for q in quantities if is_figure(scanned, q)]
     years = [q for q in quantities if q.is_year]
     date = years[0].text if years else None
-    source = _find_source(text) if not _SOURCE_TRIGGERS.isdisjoint(token_set) else None
-    comparison = _find_comparison(tokens, token_set)
-    opinion = _find_opinion(tokens, token_set)
-    # Capitalised words after the first one: names of people, places, organisations (the
-    # n-grams are lower-cased, so only this feature sees them).
+    source = find_source(text) if not _SOURCE_TRIGGERS.isdisjoint(token_set) else None
+    pairs = set(pairwise(tokens))
+    comparison = _find_comparison(tokens, token_set, pairs)
+    superlative = _first(tokens, token_set, _SUPERLATIVES) or _first_pair(
+        pairs, tokens, _SUPERLATIVE_BIGRAMS
+    )
+    causal = _first(tokens, token_set, _CAUSAL_WORDS) or _first_pair(pairs, tokens, _CAUSAL_BIGRAMS)
+    quote = _find_quote(text) if '"' in text or "“" in text or "«" in text or "„" in text else None
+    statistic = _first(tokens, token_set, _STATISTIC_WORDS)
+    if statistic == "rate" and ("any", "rate") in pairs:
+        statistic = None
+    promise = (
+        _first(tokens, token_set, _PROMISE_WORDS)
+        or _first_pair(pairs, tokens, _PROMISE_BIGRAMS)
+        or ("we are going" if ("we", "are") in pairs and ("are", "going") in pairs else None)
+    )
+    prediction = _find_prediction(tokens, token_set, pairs) if promise is None else None
+    conditional = _first(tokens, token_set, _CONDITIONAL_WORDS)
+    first = tokens[0] if tokens else ""
+    second = tokens[1] if len(tokens) > 1 else ""
+    imperative = (
+        first if first in _IMPERATIVE_STARTS and second not in _SUBJECT_AFTER_VERB else None
+    )
+    opinion = _first(tokens, token_set, _OPINION_WORDS) or _first_pair(
+        pairs, tokens, _OPINION_BIGRAMS
+    )
     names = len(_CAPITALISED_RE.findall(text))
-    stripped = text.rstrip()
-    question = stripped.endswith(("?", "？", "؟"))
-    words = len(tokens)
+    question = text.rstrip().endswith(("?", "？", "؟"))
+    words = sum(1 for token in tokens if token[0].isalnum())
+    past = _PAST_TENSE_RE.search(text) is not None or not _IRREGULAR_PAST.isdisjoint(token_set)
+    checkable_question = question and (
+        bool(figures) or bool(years) or names > 0 or first in _NEGATIVE_QUESTION_STARTS
+    )
+    speech = _first(tokens, token_set, _SAID_WORDS)
+    short_assertion = (
+        4 <= words <= 15
+        and not figures
+        and past
+        and not (question or promise or conditional or imperative or opinion)
+    )
     values = (
         1.0 if figures else 0.0,  # figure
         1.0 if len(figures) > 1 else 0.0,  # several_figures
-        1.0 if figures and any(q.unit == "%" for q in figures) else 0.0,  # percent
-        1.0 if figures and any(q.unit and q.unit != "%" for q in figures) else 0.0,  # money
+        1.0 if any(q.unit == "%" for q in figures) else 0.0,  # percent
+        1.0 if any(q.unit and q.unit != "%" for q in figures) else 0.0,  # money
         1.0 if years else 0.0,  # date
         1.0 if source else 0.0,  # source
         1.0 if comparison else 0.0,  # comparison
+        1.0 if superlative else 0.0,  # superlative
+        1.0 if causal else 0.0,  # causal
+        1.0 if quote else 0.0,  # quote
+        1.0 if statistic else 0.0,  # statistic
+        1.0 if prediction else 0.0,  # prediction
+        1.0 if promise else 0.0,  # promise
+        1.0 if conditional else 0.0,  # conditional
+        1.0 if imperative else 0.0,  # imperative
         1.0 if opinion else 0.0,  # opinion
         1.0 if question else 0.0,  # question
+        1.0 if checkable_question else 0.0,  # checkable_question
+        1.0 if speech else 0.0,  # reports_speech
+        1.0 if short_assertion else 0.0,  # short_assertion
         1.0 if words < 6 else 0.0,  # short
         1.0 if words > 35 else 0.0,  # long
         1.0 if names else 0.0,  # names
         min(names, 3) / 3,  # several_names
-        1.0 if _PAST_TENSE_RE.search(text) else 0.0,  # past_tense: a token ending in -ed
+        1.0 if past else 0.0,  # past_tense
     )
     shown = tuple(" ".join(q.text.split()) for q in figures)
-    return HandFeatures(values, shown, date, source, comparison, opinion, question)
+    return HandFeatures(
+        values,
+        shown,
+        date,
+        source,
+        comparison,
+        superlative,
+        causal,
+        quote,
+        statistic,
+        prediction,
+        promise,
+        conditional,
+        imperative,
+        opinion,
+        question,
+        speech,
+    )
 
 
-def _find_comparison(tokens: list[str], token_set: set[str]) -> str | None:
+# After a sentence-initial verb, these make it a question or statement, not an order.
+_SUBJECT_AFTER_VERB = frozenset("i you we they he she it not n't - ‐ ‑ 's".split())
+
+
+def _first(tokens: list[str], token_set: set[str], words: frozenset[str]) -> str | None:
+    """The first token of the sentence that is one of ``words``."""
+    if words.isdisjoint(token_set):
+        return None
+    return next(token for token in tokens if token in words)
+
+
+def _first_pair(
+    pairs: set[tuple[str, str]], tokens: list[str], wanted: frozenset[tuple[str, str]]
+) -> str | None:
+    """The first two-word phrase of the sentence that is one of ``wanted``."""
+    if wanted.isdisjoint(pairs):
+        return None
+    return next(a + " " + b for a, b in pairwise(tokens) if (a, b) in wanted)
+
+
+def _find_comparison(
+    tokens: list[str], token_set: set[str], pairs: set[tuple[str, str]]
+) -> str | None:
     """A comparison such as "more than", "higher than", "doubled" or "up from"."""
     if "than" in token_set:
         for index, word in enumerate(tokens):
@@ -183,36 +492,27 @@ def _find_comparison(tokens: list[str], token_set: set[str]) -> str | None:
                 before = tokens[back]
                 if before in _COMPARATIVES or (back == index - 1 and before.endswith("er")):
                     return " ".join(tokens[back : index + 1])
-    changed = _CHANGE_WORDS.intersection(token_set)
-    if changed:
-        return next(t for t in tokens if t in changed)
-    for pair in pairwise(tokens):
-        if pair in _CHANGE_BIGRAMS:
-            return " ".join(pair)
+    return _first(tokens, token_set, _CHANGE_WORDS) or _first_pair(pairs, tokens, _CHANGE_BIGRAMS)
+
+
+def _find_prediction(
+    tokens: list[str], token_set: set[str], pairs: set[tuple[str, str]]
+) -> str | None:
+    """A forecast about others: "will" after anyone but I/we, "is expected to", "by 0000"."""
+    found = _first_pair(pairs, tokens, _PREDICTION_BIGRAMS)
+    if found:
+        return found
+    if "will" in token_set or "won't" in token_set:
+        for before, word in pairwise(tokens):
+            if word in ("will", "won't") and before not in _FIRST_PERSON and before != "you":
+                return before + " " + word
     return None
 
 
-def _find_opinion(tokens: list[str], token_set: set[str]) -> str | None:
-    """An opinion, promise or exhortation marker ("I think", "we should", "let's")."""
-    if not _OPINION_WORDS.isdisjoint(token_set):
-        return next(t for t in tokens if t in _OPINION_WORDS)
-    for pair in pairwise(tokens):
-        if pair in _OPINION_BIGRAMS:
-            return " ".join(pair)
-    return None
-
-
-def _find_source(text: str) -> str | None:
-    """Return the named source a sentence attributes its content to, if any."""
-    match = _ATTRIBUTION_RE.search(text)
-    if match:
-        name = next((g for g in match.groups() if g), "").strip(" ,.")
-        if name and name.split()[0] not in ("I", "We", "He", "She", "They", "It", "You"):
-            return name
-    # Lower-case "according to the regional water authority": the words after the cue, taken
-    # from the original text by position (not by length arithmetic on a stripped copy).
-    cue = _ACCORDING_TO_RE.search(text)
-    if cue:
-        words = text[cue.end() :].split()[:5]
-        return " ".join(words).strip(" ,.") or None
+def _find_quote(text: str) -> str | None:
+    """The opening words of a quotation of three words or more."""
+    for match in _QUOTE_RE.finditer(text):
+        words = match.group(1).split()
+        if len(words) >= 3:
+            return " ".join(words[:6]) + (" …" if len(words) > 6 else "")
     return None

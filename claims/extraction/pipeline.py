@@ -36,15 +36,20 @@ class Extraction:
 
 
 def extract(
-    text: str, *, threshold: float = DEFAULT_THRESHOLD, scorer: Scorer | None = None
+    text: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    scorer: Scorer | None = None,
+    language: str = "en",
 ) -> Extraction:
     """Segment ``text``, score every sentence and flag inconsistent figures.
 
-    Steps: 1. ``segment``; 2. score each sentence (candidate when ``score >= threshold``);
-    3. ``check_consistency`` over all sentences, flags naming them by index.
+    Steps: 1. ``segment`` by ``language`` ("en" or "es"); 2. score each sentence (candidate
+    when ``score >= threshold``); 3. ``check_consistency`` over all sentences, flags naming them
+    by index.
     """
     model = scorer if scorer is not None else load_scorer()
-    sentences = segment(text)
+    sentences = segment(text, language)
     texts = [s.text for s in sentences]
     scored = tuple(
         ScoredSentence(
@@ -60,4 +65,4 @@ def extract(
             zip(sentences, model.score_many(texts), strict=True)
         )
     )
-    return Extraction(sentences=scored, flags=tuple(check_consistency(texts)))
+    return Extraction(sentences=scored, flags=tuple(check_consistency(texts, language)))

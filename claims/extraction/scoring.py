@@ -9,9 +9,14 @@ difference between the check-worthy class and one other class. For every head::
              + sum(hand weight * hand value)
 
 and P(check-worthy) = 1 / (1 + sum(exp(-h))). (A binary model has one head.)
-The score is ``sigmoid(logit(P) - threshold_logit)``: the training command stores the logit
-of the threshold chosen by cross-validation, so a score of 0.5 is the model's own cut-off and
-``DEFAULT_THRESHOLD`` means "the model's best guess" for any weights file.
+The score is a calibrated probability, ``sigmoid(a * logit(P) + b)``: Platt scaling fitted by
+the training command on debates of the training split the model was not fitted on, so that
+of the sentences scored about 0.8, about 80% were labelled check-worthy. The candidate threshold
+(``DEFAULT_THRESHOLD``, also stored in the weights file) is chosen to make the candidates a
+shortlist on news prose: see ``claims/extraction/training.py``.
+
+Each score comes with reasons (``Reason``): a stable code, an English label (``REASON_LABELS``,
+the one place they are written) and what was found in the sentence.
 No network, no numpy, no scikit-learn at inference.
 """
 
@@ -38,13 +43,70 @@ from claims.extraction.features import (
 )
 
 MODEL_FORMAT = "factcheck-checkworthiness"
-MODEL_VERSION = 1
-DEFAULT_THRESHOLD = 0.5
+MODEL_VERSION = 2
+# The calibrated probability at or above which a sentence is a candidate (see training.py).
+DEFAULT_THRESHOLD = 0.7
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "checkworthiness-v1.json.gz"
-
-# How far the n-gram part of the model must lean before it is worth a reason of its own.
-_WORDING_REASON_MARGIN = 0.75
 _CACHE_LIMIT = 200_000  # entries per n-gram cache; beyond it, sums are computed each time
+
+
+# Every reason's code and English label: the Django layer translates by code. Codes are stable
+# (stored with claims); labels may be reworded. Those marked "legacy" are no longer produced
+# but may be stored with claims extracted by older versions.
+REASON_LABELS: dict[str, str] = {
+    "figure": "states a figure",
+    "figures": "states figures",
+    "source": "attributes to a named source",
+    "quote": "quotes someone",
+    "speech": "reports what someone said or did",
+    "statistic": "cites a statistic",
+    "comparison": "compares",
+    "superlative": "uses a superlative",
+    "causal": "states a cause",
+    "prediction": "makes a prediction",
+    "date": "refers to a date",
+    "promise": "a promise or plan",
+    "conditional": "a conditional",
+    "imperative": "an appeal or instruction",
+    "opinion": "an opinion",
+    "question": "a question",
+    "opinion_or_question": "opinion or question",  # legacy
+    "wording_checkable": "wording typical of checkable claims",  # legacy
+    "wording_opinion": "wording typical of opinion or talk",  # legacy
+}
+_CODE_OF_LABEL = {label: code for code, label in REASON_LABELS.items()}
+
+
+class Reason(str):
+    """One reason for a score: its English text, with ``code`` and ``detail`` beside it.
+
+    A ``str`` (``"states a figure: 177"``), so it is stored, joined and compared as before;
+    ``parse_reason`` recovers code and detail from a stored string.
+    """
+
+    code: str
+    detail: str
+
+    def __new__(cls, code: str, detail: str = "") -> Reason:
+        """Build the reason ``code`` (a key of ``REASON_LABELS``) with what was found."""
+        label = REASON_LABELS[code]
+        reason = super().__new__(cls, f"{label}: {detail}" if detail else label)
+        reason.code = code
+        reason.detail = detail
+        return reason
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """Copy and pickle as (code, detail), which is what ``__new__`` takes."""
+        return (self.code, self.detail)
+
+
+def parse_reason(stored: str) -> tuple[str | None, str]:
+    """(code, detail) of a stored reason; (None, the text) for text this code never wrote."""
+    label, separator, detail = stored.partition(": ")
+    code = _CODE_OF_LABEL.get(label)
+    if code is None:
+        return None, stored
+    return code, detail if separator else ""
 
 
 class ModelError(ValueError):
@@ -56,7 +118,7 @@ class Score:
     """Check-worthiness of one sentence: ``value`` in [0, 1] and reasons an editor can read."""
 
     value: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 # One or two heads packed in a complex number (head 1 real, head 2 imaginary), so that a
@@ -83,7 +145,9 @@ class Scorer:
                 raise ValueError(f"{self.heads} heads; this scorer supports 1 or 2")
             self.bias = _packed(model["bias"], self.heads)
             self.threshold = float(model.get("threshold", DEFAULT_THRESHOLD))
-            self.threshold_logit = float(model.get("threshold_logit", 0.0))
+            calibration = model.get("calibration", {"a": 1.0, "b": 0.0})
+            self.calibration_a = float(calibration["a"])
+            self.calibration_b = float(calibration["b"])
             self.word_weights = {str(k): _packed(v, self.heads) for k, v in model["word"].items()}
             self.char_weights = {str(k): _packed(v, self.heads) for k, v in model["char"].items()}
             hand = model["hand"]
@@ -93,8 +157,10 @@ class Scorer:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ModelError(f"malformed weights file: {error}") from error
-        if not math.isfinite(self.threshold_logit) or not math.isfinite(self.threshold):
-            raise ModelError("malformed weights file: a bad threshold")
+        if not all(
+            math.isfinite(v) for v in (self.threshold, self.calibration_a, self.calibration_b)
+        ):
+            raise ModelError("malformed weights file: a bad threshold or calibration")
         self.metadata: dict[str, Any] = dict(model.get("metadata", {}))
         self._hand_items = tuple(
             (index, weight) for index, weight in enumerate(self.hand_weights) if weight
@@ -202,18 +268,16 @@ class Scorer:
             ]
         )
 
-    def _logits(self, text: str) -> tuple[float, float, HandFeatures]:
-        """(logit of P(check-worthy), the n-grams' share of it, the hand features)."""
+    def _logits(self, text: str) -> tuple[float, HandFeatures]:
+        """(logit of the model's P(check-worthy), the hand features)."""
         folded = fold(text)
-        wording = self._wording(folded)
+        heads = self.bias + self._wording(folded)
         hand = hand_features(text, tokens_of(folded))
-        base = self.bias
         values = hand.values
         for index, weight in self._hand_items:
             if values[index]:
-                base += weight * values[index]
-        full = self._logit(base + wording)
-        return full, full - self._logit(base), hand
+                heads += weight * values[index]
+        return self._logit(heads), hand
 
     def _logit(self, heads: Packed) -> float:
         """logit(P(check-worthy)), where P = 1 / (1 + sum over heads of exp(-head))."""
@@ -223,13 +287,16 @@ class Scorer:
         return low - math.log1p(math.exp(low - high))
 
     def value(self, text: str) -> float:
-        """The score alone, in [0, 1]."""
-        return _sigmoid(self._logits(text)[0] - self.threshold_logit)
+        """The calibrated probability alone, in [0, 1]."""
+        return self._calibrated(self._logits(text)[0])
 
     def score(self, text: str) -> Score:
         """Score one sentence and explain the score."""
-        logit, wording, hand = self._logits(text)
-        return Score(_sigmoid(logit - self.threshold_logit), _reasons(hand, wording))
+        logit, hand = self._logits(text)
+        return Score(self._calibrated(logit), _reasons(hand))
+
+    def _calibrated(self, logit: float) -> float:
+        return _sigmoid(self.calibration_a * logit + self.calibration_b)
 
     def score_many(self, texts: Iterable[str]) -> list[Score]:
         """Score several sentences."""
@@ -259,26 +326,46 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def _reasons(hand: HandFeatures, wording: float) -> tuple[str, ...]:
-    """Short reasons for an editor, concrete hand features first."""
-    reasons: list[str] = []
+def _reasons(hand: HandFeatures) -> tuple[Reason, ...]:
+    """What the sentence contains that bears on its score, most telling first.
+
+    Only what was found in the sentence: a sentence with nothing specific has no reasons and
+    shows its score alone.
+    """
+    reasons: list[Reason] = []
     if len(hand.figures) == 1:
-        reasons.append(f"states a figure: {_clip(hand.figures[0])}")
+        reasons.append(Reason("figure", _clip(hand.figures[0])))
     elif hand.figures:
         shown = ", ".join(hand.figures[:3]) + (", …" if len(hand.figures) > 3 else "")
-        reasons.append(f"states figures: {_clip(shown)}")
+        reasons.append(Reason("figures", _clip(shown)))
     if hand.source:
-        reasons.append(f"attributes to a named source: {_clip(hand.source)}")
+        reasons.append(Reason("source", _clip(hand.source)))
+    if hand.quote:
+        reasons.append(Reason("quote", _clip(hand.quote)))
+    elif hand.speech and not hand.source:
+        reasons.append(Reason("speech", hand.speech))
+    if hand.statistic:
+        reasons.append(Reason("statistic", hand.statistic))
     if hand.comparison:
-        reasons.append(f"compares: {_clip(hand.comparison.lower())}")
+        reasons.append(Reason("comparison", _clip(hand.comparison)))
+    if hand.superlative:
+        reasons.append(Reason("superlative", hand.superlative))
+    if hand.causal:
+        reasons.append(Reason("causal", hand.causal))
+    if hand.prediction:
+        reasons.append(Reason("prediction", hand.prediction))
     if hand.date and not hand.figures:
-        reasons.append(f"refers to a date: {_clip(hand.date)}")
-    if hand.opinion or hand.question:
-        reasons.append("opinion or question")
-    if wording >= _WORDING_REASON_MARGIN:
-        reasons.append("wording typical of checkable claims")
-    elif wording <= -_WORDING_REASON_MARGIN:
-        reasons.append("wording typical of opinion or talk")
+        reasons.append(Reason("date", _clip(hand.date)))
+    if hand.promise:
+        reasons.append(Reason("promise", hand.promise))
+    if hand.conditional:
+        reasons.append(Reason("conditional", hand.conditional))
+    if hand.imperative:
+        reasons.append(Reason("imperative", hand.imperative))
+    if hand.opinion:
+        reasons.append(Reason("opinion", hand.opinion))
+    if hand.question:
+        reasons.append(Reason("question"))
     return tuple(reasons)
 
 

@@ -1,21 +1,32 @@
-"""Train the check-worthiness model on ClaimBuster ``crowdsourced.csv`` (training only).
+"""Train the check-worthiness model: ``crowdsourced.csv`` trains, ``groundtruth.csv`` tunes.
 
 scikit-learn and numpy are imported lazily, inside ``train``: the runtime scorer never needs
-them. Steps:
-1. read ``crowdsourced.csv`` (``Verdict == 1`` is check-worthy) and compute the same features
-   the scorer computes (``claims.extraction.features``);
-2. fit a multinomial logistic regression on the three ClaimBuster classes (check-worthy,
-   unimportant factual, non-factual): it generalised better than a binary model in
-   cross-validation, and P(check-worthy) is what we score;
-3. choose the regularisation strength by cross-validation grouped by debate (``File_id``), so
-   that no debate is in both the training and the validation folds, and the threshold on
-   P(check-worthy) that maximises F1 of the check-worthy class on the out-of-fold predictions;
-4. refit on all of crowdsourced.csv, export one linear head per other class (check-worthy
-   minus that class), drop tiny weights, store the logit of the chosen threshold (so that it
-   becomes a score of 0.5), and write versioned JSON (gzip'd) with attribution.
+them. The splits (see ../shared/data/README.md): ``crowdsourced.csv`` is the training split,
+``groundtruth.csv`` the development split; the held-out test set is not ours and is never read.
+Steps:
+1. compute the same features the scorer computes (``claims.extraction.features``), the
+   vocabulary taken from the training split only;
+2. set aside a calibration part of the training split: one debate in ``calibration_every``
+   (by ``File_id``, so no debate is on both sides); fit a multinomial logistic regression on
+   the three ClaimBuster classes (check-worthy, unimportant factual, non-factual) on the rest,
+   for each C of the grid, and keep the C with the best average precision of the check-worthy
+   class on the development split (one fit per C, in parallel: training stays a few minutes
+   on two shared cores);
+3. calibrate: the chosen model's logits of P(check-worthy) on the calibration part are mapped
+   to probabilities by Platt scaling (a one-feature logistic regression); the Brier score and
+   a reliability table are then measured on the development split;
+4. the candidate threshold: the lowest calibrated probability at which precision of the
+   check-worthy class on the development split reaches ``target_precision``. A precise
+   operating point rather than the best-F1 one, because news prose is much denser in factual
+   statements than debates: at the best-F1 cut-off two thirds of news sentences became
+   candidates, which is no shortlist. ``TARGET_PRECISION`` (0.975) was itself picked by
+   looking at the share of GUM news sentences it leaves as candidates (about one in five), so
+   that share is a design target, not an independent measurement;
+5. export one linear head per other class (check-worthy minus that class), drop tiny weights,
+   store calibration and threshold, and write versioned JSON (gzip'd) with attribution.
 
 Deterministic: the same data gives a byte-identical file (sorted keys, rounded weights, gzip
-with no timestamp). ``groundtruth.csv`` is never read here.
+with no timestamp).
 """
 
 from __future__ import annotations
@@ -49,30 +60,38 @@ ATTRIBUTION = {
     "file": "crowdsourced.csv",
     "note": "Weights derived from the ClaimBuster data set; labels: Verdict == 1 check-worthy.",
 }
-DEFAULT_C_GRID = (1.0, 2.0, 4.0)
-DEFAULT_FOLDS = 5
+DEFAULT_C_GRID = (1.0, 3.0)
+CALIBRATION_EVERY = 5
+# Of the sentences at or above the default threshold, this share should be check-worthy on the
+# development split (see step 4 of the module docstring).
+TARGET_PRECISION = 0.975
 MIN_DOCUMENT_FREQUENCY = 2
 PRUNE_BELOW = 0.02
 DECIMALS = 4
+RELIABILITY_BINS = 10
 
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """What training chose and how well it did in cross-validation."""
+    """What training chose and how well it did on the development split."""
 
     sentences: int
     positives: int
     c: float
     threshold: float
-    cv_f1: float
-    cv_table: dict[str, float]
+    dev_table: dict[str, float]
+    dev: dict[str, Any]
     kept_features: int
     out: Path
 
 
 def read_crowdsourced(data_dir: str | Path) -> tuple[list[str], list[int], list[str]]:
+    """Read the training split: texts, verdicts (1, 0 or -1) and debate ids."""
+    return read_claimbuster(Path(data_dir) / "crowdsourced.csv")
+
+
+def read_claimbuster(path: Path) -> tuple[list[str], list[int], list[str]]:
     """Read texts, verdicts (1 check-worthy, 0 unimportant, -1 non-factual) and debate ids."""
-    path = Path(data_dir) / "crowdsourced.csv"
     texts: list[str] = []
     labels: list[int] = []
     groups: list[str] = []
@@ -84,7 +103,7 @@ def read_crowdsourced(data_dir: str | Path) -> tuple[list[str], list[int], list[
     return texts, labels, groups
 
 
-def _best_threshold(labels: Sequence[int], probabilities: Sequence[float]) -> tuple[float, float]:
+def best_f1_threshold(labels: Sequence[int], probabilities: Sequence[float]) -> tuple[float, float]:
     """The probability cut-off with the highest F1 of the positive class, and that F1."""
     pairs = sorted(zip(probabilities, labels, strict=True), reverse=True)
     total_positive = sum(labels)
@@ -101,29 +120,116 @@ def _best_threshold(labels: Sequence[int], probabilities: Sequence[float]) -> tu
     return best_threshold, best_f1
 
 
+def precise_threshold(
+    labels: Sequence[int], probabilities: Sequence[float], target: float
+) -> float:
+    """The lowest cut-off (rounded up to 0.05) whose precision reaches ``target``.
+
+    Precision is measured on the sentences at or above each candidate cut-off; 0.95 when none
+    reaches the target.
+    """
+    for step in range(1, 20):
+        cut = step / 20
+        chosen = [label for label, p in zip(labels, probabilities, strict=True) if p >= cut]
+        if chosen and sum(chosen) / len(chosen) >= target:
+            return cut
+    return 0.95
+
+
+def classification_figures(
+    labels: Sequence[int], probabilities: Sequence[float], threshold: float
+) -> dict[str, Any]:
+    """Precision, recall, F1 at ``threshold``, average precision, Brier and reliability."""
+    from sklearn.metrics import average_precision_score, brier_score_loss
+
+    predicted = [p >= threshold for p in probabilities]
+    true_positive = sum(1 for p, y in zip(predicted, labels, strict=True) if p and y)
+    precision = true_positive / max(1, sum(predicted))
+    recall = true_positive / max(1, sum(labels))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    reliability = []
+    for index in range(RELIABILITY_BINS):
+        low, high = index / RELIABILITY_BINS, (index + 1) / RELIABILITY_BINS
+        members = [
+            (p, y)
+            for p, y in zip(probabilities, labels, strict=True)
+            if low <= p < high or (index == RELIABILITY_BINS - 1 and p == 1.0)
+        ]
+        if members:
+            reliability.append(
+                {
+                    "bin": f"{low:.1f}-{high:.1f}",
+                    "count": len(members),
+                    "mean_score": round(sum(p for p, _ in members) / len(members), 3),
+                    "share_check_worthy": round(sum(y for _, y in members) / len(members), 3),
+                }
+            )
+    return {
+        "threshold": threshold,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "average_precision": round(float(average_precision_score(labels, probabilities)), 4),
+        "brier": round(float(brier_score_loss(labels, probabilities)), 4),
+        "candidate_share": round(sum(predicted) / max(1, len(predicted)), 4),
+        "reliability": reliability,
+    }
+
+
 def train(
     data_dir: str | Path,
     out: str | Path,
     *,
     c_grid: Sequence[float] = DEFAULT_C_GRID,
-    folds: int = DEFAULT_FOLDS,
+    calibration_every: int = CALIBRATION_EVERY,
+    target_precision: float = TARGET_PRECISION,
     prune_below: float = PRUNE_BELOW,
     n_jobs: int = 2,
 ) -> TrainingReport:
-    """Train on ``data_dir/crowdsourced.csv`` and write the weights file to ``out``."""
+    """Train on ``crowdsourced.csv``, tune on ``groundtruth.csv``, write the weights to ``out``."""
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import average_precision_score
+    from sklearn.utils.parallel import Parallel, delayed
 
-    texts, verdicts, groups = read_crowdsourced(data_dir)
+    data = Path(data_dir)
+    texts, verdicts, groups = read_crowdsourced(data)
+    dev_texts, dev_verdicts, _ = read_claimbuster(data / "groundtruth.csv")
     labels = [1 if verdict == 1 else 0 for verdict in verdicts]
-    if not texts or len(set(labels)) < 2:
-        raise ValueError("crowdsourced.csv has no sentences of both classes")
-    if len(set(groups)) < folds:
-        raise ValueError(f"cross-validation needs at least {folds} debates (File_id values)")
-    matrix = _feature_matrix(texts)
-    cv_table, chosen_c, cv_f1, threshold = _cross_validate(
-        matrix, verdicts, labels, groups, c_grid=c_grid, folds=folds, n_jobs=n_jobs
+    dev_labels = [1 if verdict == 1 else 0 for verdict in dev_verdicts]
+    if not texts or len(set(labels)) < 2 or len(set(dev_labels)) < 2:
+        raise ValueError("the training or development split lacks sentences of both classes")
+    debates = sorted(set(groups))
+    if len(debates) < 2:
+        raise ValueError("calibration needs at least 2 debates (File_id values)")
+    calibration_debates = set(debates[calibration_every - 1 :: calibration_every] or debates[-1:])
+    held = np.asarray([group in calibration_debates for group in groups])
+    matrix, dev_x = _feature_matrices(texts, dev_texts)
+    y = np.asarray(verdicts)
+    fit_x, fit_y = matrix.x[~held], y[~held]
+    # 2. One fit per C on the training split less its calibration part; dev picks C.
+    fits = Parallel(n_jobs=n_jobs)(delayed(_fit)(fit_x, fit_y, c) for c in c_grid)
+    dev_table: dict[str, float] = {}
+    best_index = 0
+    for index, (c, fitted) in enumerate(zip(c_grid, fits, strict=True)):
+        ap = float(average_precision_score(dev_labels, _logit_of(fitted, dev_x)))
+        dev_table[f"C={c:g}"] = round(ap, 4)
+        if ap > dev_table[f"C={c_grid[best_index]:g}"] + 1e-9:
+            best_index = index
+    chosen_c, final = c_grid[best_index], fits[best_index]
+    # 3. Platt scaling on the calibration part of the training split.
+    held_logits = _logit_of(final, matrix.x[held])
+    held_labels = np.asarray(labels)[held]
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(held_logits.reshape(-1, 1), held_labels)
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    dev_probabilities = [_sigmoid(a * z + b) for z in _logit_of(final, dev_x)]
+    # 4. The threshold: precise on the development split.
+    threshold = precise_threshold(dev_labels, dev_probabilities, target_precision)
+    dev = classification_figures(dev_labels, dev_probabilities, threshold)
+    dev["best_f1_threshold"], dev["best_f1"] = (
+        round(v, 4) for v in best_f1_threshold(dev_labels, dev_probabilities)
     )
-    final = LogisticRegression(C=chosen_c, max_iter=5000, tol=1e-6).fit(matrix.x, verdicts)
+    # 5. Export.
     classes = [int(label) for label in final.classes_]
     head_names, heads, biases = _heads(final, classes)
     word_count = len(matrix.word_names)
@@ -140,8 +246,8 @@ def train(
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
         "feature_version": FEATURE_VERSION,
-        "threshold": 0.5,
-        "threshold_logit": round(math.log(threshold / (1.0 - threshold)), 6),
+        "threshold": threshold,
+        "calibration": {"a": round(a, 6), "b": round(b, 6)},
         "heads": head_names,
         "bias": _rounded(biases),
         "hand": hand_weights,
@@ -152,6 +258,8 @@ def train(
             "training": {
                 "sentences": len(texts),
                 "check_worthy": sum(labels),
+                "fitted_on": int((~held).sum()),
+                "calibrated_on": int(held.sum()),
                 "model": "multinomial logistic regression on Verdict (scikit-learn lbfgs, "
                 "L2); heads are check-worthy minus each other class",
                 "classes": classes,
@@ -160,10 +268,13 @@ def train(
                 "min_document_frequency": MIN_DOCUMENT_FREQUENCY,
                 "c_grid": [float(c) for c in c_grid],
                 "chosen_c": chosen_c,
-                "cv": f"{folds}-fold GroupKFold by File_id on crowdsourced.csv only",
-                "cv_f1_by_c": cv_table,
-                "cv_f1": round(cv_f1, 4),
-                "cv_threshold_probability": round(threshold, 4),
+                "c_chosen_on": "average precision on groundtruth.csv (development split)",
+                "dev_average_precision_by_c": dev_table,
+                "calibration": "Platt scaling on the logits of the calibration part of "
+                f"crowdsourced.csv (every {calibration_every}th debate by File_id, not fitted on)",
+                "threshold_rule": f"lowest multiple of 0.05 with precision >= "
+                f"{target_precision} on groundtruth.csv",
+                "dev": {k: v for k, v in dev.items() if k != "reliability"},
                 "pruned_below": prune_below,
             },
         },
@@ -175,8 +286,8 @@ def train(
         positives=sum(labels),
         c=chosen_c,
         threshold=threshold,
-        cv_f1=cv_f1,
-        cv_table=cv_table,
+        dev_table=dev_table,
+        dev=dev,
         kept_features=len(word_weights) + len(char_weights),
         out=out_path,
     )
@@ -191,82 +302,66 @@ class _Matrix:
     char_names: list[str]
 
 
-def _feature_matrix(texts: list[str]) -> _Matrix:
-    """Vectorise texts exactly as the scorer sees them (each n-gram block / sqrt(count))."""
+def _feature_matrices(texts: list[str], dev_texts: list[str]) -> tuple[_Matrix, Any]:
+    """Vectorise texts exactly as the scorer sees them (each n-gram block / sqrt(count)).
+
+    The vocabulary comes from ``texts`` (training) alone; ``dev_texts`` are only transformed.
+    """
     import numpy as np
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
+    def hand_block(items: list[str]) -> Any:
+        rows = [list(hand_features(text).values) for text in items]
+        return sparse.csr_matrix(np.asarray(rows, dtype=np.float64))
+
+    def scaled(counts: Any, lists: list[list[str]]) -> Any:
+        lengths = np.asarray([max(1, len(items)) for items in lists], dtype=np.float64)
+        return sparse.diags(1.0 / np.sqrt(lengths)) @ counts
+
     folded = [fold(text) for text in texts]
-    hand_rows = [list(hand_features(text).values) for text in texts]
-    blocks = []
-    names = []
+    dev_folded = [fold(text) for text in dev_texts]
+    blocks, dev_blocks, names = [], [], []
     for extract in (word_ngrams, char_ngrams):
         lists = [extract(text) for text in folded]
+        dev_lists = [extract(text) for text in dev_folded]
         vectorizer = CountVectorizer(
             analyzer=_identity, min_df=MIN_DOCUMENT_FREQUENCY, dtype=np.float64
         )
-        counts = vectorizer.fit_transform(lists)
-        lengths = np.asarray([max(1, len(items)) for items in lists], dtype=np.float64)
-        blocks.append(sparse.diags(1.0 / np.sqrt(lengths)) @ counts)
+        blocks.append(scaled(vectorizer.fit_transform(lists), lists))
+        dev_blocks.append(scaled(vectorizer.transform(dev_lists), dev_lists))
         names.append([str(name) for name in vectorizer.get_feature_names_out()])
-    blocks.append(sparse.csr_matrix(np.asarray(hand_rows, dtype=np.float64)))
-    return _Matrix(sparse.hstack(blocks).tocsr(), names[0], names[1])
+    blocks.append(hand_block(texts))
+    dev_blocks.append(hand_block(dev_texts))
+    train_x = sparse.hstack(blocks).tocsr()
+    return _Matrix(train_x, names[0], names[1]), sparse.hstack(dev_blocks).tocsr()
 
 
 def _identity(items: list[str]) -> list[str]:
     return items
 
 
-def _cross_validate(
-    matrix: _Matrix,
-    verdicts: list[int],
-    labels: list[int],
-    groups: list[str],
-    *,
-    c_grid: Sequence[float],
-    folds: int,
-    n_jobs: int,
-) -> tuple[dict[str, float], float, float, float]:
-    """Grouped CV over ``c_grid``: (F1 by C, best C, its F1, its best threshold)."""
-    import numpy as np
-    from sklearn.model_selection import GroupKFold
-    from sklearn.utils.parallel import Parallel, delayed
-
-    x = matrix.x
-    y = np.asarray(verdicts)
-    jobs = [
-        (c, train_index, test_index)
-        for c in c_grid
-        for train_index, test_index in GroupKFold(n_splits=folds).split(x, y, groups)
-    ]
-    # Folds run in parallel; each fit is deterministic, so the result does not depend on it.
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_fold_probabilities)(x, y, c, train_index, test_index)
-        for c, train_index, test_index in jobs
-    )
-    cv_table: dict[str, float] = {}
-    best: tuple[float, float, float] | None = None
-    for c in c_grid:
-        out_of_fold = np.zeros(len(verdicts))
-        for (job_c, _, test_index), probabilities in zip(jobs, results, strict=True):
-            if job_c == c:
-                out_of_fold[test_index] = probabilities
-        threshold, f1 = _best_threshold(labels, out_of_fold.tolist())
-        cv_table[f"C={c:g}"] = round(f1, 4)
-        if best is None or f1 > best[1] + 1e-9:
-            best = (c, f1, threshold)
-    assert best is not None
-    return cv_table, *best
-
-
-def _fold_probabilities(x: Any, y: Any, c: float, train_index: Any, test_index: Any) -> Any:
-    """P(check-worthy) for one validation fold, from a model fitted on the other folds."""
+def _fit(x: Any, y: Any, c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    fitted = LogisticRegression(C=c, max_iter=5000, tol=1e-6).fit(x[train_index], y[train_index])
-    positive = list(fitted.classes_).index(1)
-    return fitted.predict_proba(x[test_index])[:, positive]
+    return LogisticRegression(C=c, max_iter=3000, tol=1e-4).fit(x, y)
+
+
+def _logit_of(fitted: Any, x: Any) -> Any:
+    """logit P(check-worthy) of a fitted multinomial model, as the scorer computes it."""
+    import numpy as np
+
+    probabilities = np.clip(
+        fitted.predict_proba(x)[:, list(fitted.classes_).index(1)], 1e-12, 1 - 1e-12
+    )
+    return np.log(probabilities / (1.0 - probabilities))
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    z = math.exp(value)
+    return z / (1.0 + z)
 
 
 def _heads(final: Any, classes: list[int]) -> tuple[list[str], Any, Any]:

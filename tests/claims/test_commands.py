@@ -70,7 +70,9 @@ UNIMPORTANT = "We will talk about that later, friend {n}."
 
 
 def _write_crowdsourced(folder: Path, debates: int = 5, per_debate: int = 12) -> None:
-    """A ClaimBuster-shaped crowdsourced.csv: three classes, `debates` File_id groups."""
+    """A ClaimBuster-shaped crowdsourced.csv (three classes, `debates` File_id groups) and the
+    groundtruth.csv that training tunes on."""
+    _write_groundtruth(folder / "groundtruth.csv")
     with (folder / "crowdsourced.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Sentence_id", "Text", "Verdict", "File_id"])
@@ -136,8 +138,8 @@ def test_training_without_the_data_file_says_where_it_looked(tmp_path: Path) -> 
 
 
 def test_training_on_too_few_debates_fails_with_the_reason(tmp_path: Path) -> None:
-    _write_crowdsourced(tmp_path, debates=2)
-    with pytest.raises(CommandError, match="at least 5 debates"):
+    _write_crowdsourced(tmp_path, debates=1)
+    with pytest.raises(CommandError, match="at least 2 debates"):
         _run("train_checkworthiness", "--data", str(tmp_path), "--out", str(tmp_path / "m.gz"))
     assert not (tmp_path / "m.gz").exists()
 

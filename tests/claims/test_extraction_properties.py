@@ -14,6 +14,15 @@ _TRICKY = st.sampled_from(
 )
 tricky_text = st.lists(_TRICKY | st.text(max_size=3), max_size=80).map("".join)
 any_text = st.text(max_size=300) | tricky_text
+# Spanish: inverted marks, abbreviations, ordinals, decimal commas (and emoticons).
+_TRICKY_ES = st.sampled_from(
+    [
+        *"¿¡?!.,;: \n«»ñáéíóúAEUae0123456789",
+        *("Sr.", "Sra.", "Dr.", "EE. UU.", "núm.", "pág.", "etc.", "1.º", "2.ª", "67,2 %"),
+        *(" :) ", " :-( ", "¿Qué?", "¡Ya!"),
+    ]
+)
+spanish_text = st.lists(_TRICKY_ES | st.text(max_size=3), max_size=80).map("".join)
 
 
 @given(any_text)
@@ -35,6 +44,19 @@ def test_segmentation_loses_no_text_but_whitespace(text: str) -> None:
     assert "".join(kept.split()) == "".join(text.split())
 
 
+@given(spanish_text | any_text)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_spanish_segmentation_slices_back_in_order_and_loses_no_text(text: str) -> None:
+    previous_end = 0
+    sentences = segment(text, "es")
+    for sentence in sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert sentence.text == sentence.text.strip()
+        assert previous_end <= sentence.start < sentence.end
+        previous_end = sentence.end
+    assert "".join("".join(s.text for s in sentences).split()) == "".join(text.split())
+
+
 @given(any_text)
 @settings(max_examples=150, deadline=None)
 def test_scores_are_always_between_zero_and_one(text: str) -> None:
@@ -49,10 +71,12 @@ digits_and_punctuation = st.text(alphabet="0123456789.,%$-–() /+=:;!?", max_si
 @given(st.lists(digits_and_punctuation | tricky_text, max_size=8))
 @settings(max_examples=300, deadline=None)
 def test_consistency_never_raises(sentences: list[str]) -> None:
-    for flag in check_consistency(sentences):
-        assert flag.kind in ("sum", "percentage", "mismatch")
-        assert all(0 <= index < len(sentences) for index in flag.sentence_indexes)
-        assert flag.arithmetic
+    for language in ("en", "es"):
+        for flag in check_consistency(sentences, language=language):
+            assert flag.kind in ("sum", "percentage", "mismatch")
+            assert flag.severity in ("contradiction", "may_not_add_up")
+            assert all(0 <= index < len(sentences) for index in flag.sentence_indexes)
+            assert flag.arithmetic
 
 
 @given(st.lists(st.text(alphabet="ab c.,'\n0", max_size=12), max_size=6).map(" ".join))

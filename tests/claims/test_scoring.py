@@ -28,7 +28,7 @@ def test_a_statistical_claim_outscores_an_opinion() -> None:
     )
     opinion = score_sentence("I think we should all be proud of our great country.")
     assert claim.value > DEFAULT_THRESHOLD > opinion.value
-    assert "opinion or question" in opinion.reasons
+    assert "an opinion: i think" in opinion.reasons
 
 
 def test_it_names_the_source_a_sentence_attributes_its_content_to() -> None:
@@ -51,8 +51,20 @@ def test_it_gives_a_reason_for_a_comparison() -> None:
     assert any(reason.startswith("compares") for reason in score.reasons)
 
 
-def test_a_question_is_marked_as_opinion_or_question() -> None:
-    assert "opinion or question" in score_sentence("Why would anyone vote for that?").reasons
+def test_a_question_is_marked_as_a_question() -> None:
+    assert "a question" in score_sentence("Why would anyone vote for that?").reasons
+
+
+def test_the_default_threshold_is_the_one_the_model_was_trained_with() -> None:
+    assert load_scorer().threshold == DEFAULT_THRESHOLD
+
+
+def test_the_bundled_model_is_calibrated_and_says_how() -> None:
+    model = read_model(DEFAULT_WEIGHTS)
+    assert model["calibration"]["a"] > 0
+    training = model["metadata"]["training"]
+    assert "groundtruth.csv" in training["c_chosen_on"]
+    assert "Platt" in training["calibration"]
 
 
 def test_it_scores_many_sentences_like_one_at_a_time() -> None:
@@ -73,7 +85,7 @@ def test_the_weights_file_is_small_plain_json_with_attribution() -> None:
     assert attribution["doi"] == "10.5281/zenodo.3609356"
     assert attribution["licence"] == "CC BY 4.0"
     assert "Arslan" in attribution["citation"]
-    assert model["format"] == "factcheck-checkworthiness" and model["version"] == 1
+    assert model["format"] == "factcheck-checkworthiness" and model["version"] == 2
 
 
 def test_it_refuses_a_weights_file_that_is_not_a_model(tmp_path: Path) -> None:
@@ -111,18 +123,19 @@ def test_inference_imports_neither_django_nor_scikit_learn_nor_numpy() -> None:
 
 
 def _write_tiny_corpus(folder: Path) -> None:
-    rows = []
-    for number in range(60):
-        debate = f"debate-{number % 3}.txt"
-        claim = f"The city spent {number + 3} million dollars on roads in 2019."
-        rows.append((claim, "1", debate))
-        rows.append((f"I think that is a wonderful idea number {number}.", "-1", debate))
-        rows.append((f"We will talk about that later, friend {number}.", "0", debate))
-    with (folder / "crowdsourced.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Sentence_id", "Text", "Verdict", "File_id"])
-        for index, (text, verdict, file_id) in enumerate(rows):
-            writer.writerow([index, text, verdict, file_id])
+    for name, start in (("crowdsourced.csv", 0), ("groundtruth.csv", 100)):
+        rows = []
+        for number in range(start, start + 60):
+            debate = f"debate-{number % 3}.txt"
+            claim = f"The city spent {number + 3} million dollars on roads in 2019."
+            rows.append((claim, "1", debate))
+            rows.append((f"I think that is a wonderful idea number {number}.", "-1", debate))
+            rows.append((f"We will talk about that later, friend {number}.", "0", debate))
+        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["Sentence_id", "Text", "Verdict", "File_id"])
+            for index, (text, verdict, file_id) in enumerate(rows):
+                writer.writerow([index, text, verdict, file_id])
 
 
 def test_training_twice_gives_the_same_file(tmp_path: Path) -> None:
@@ -130,10 +143,19 @@ def test_training_twice_gives_the_same_file(tmp_path: Path) -> None:
     from claims.extraction.training import train
 
     _write_tiny_corpus(tmp_path)
-    first = train(tmp_path, tmp_path / "one.json.gz", c_grid=(1.0,), folds=3)
-    train(tmp_path, tmp_path / "two.json.gz", c_grid=(1.0,), folds=3)
+    first = train(tmp_path, tmp_path / "one.json.gz", c_grid=(1.0,))
+    train(tmp_path, tmp_path / "two.json.gz", c_grid=(1.0,))
     assert (tmp_path / "one.json.gz").read_bytes() == (tmp_path / "two.json.gz").read_bytes()
-    assert first.cv_f1 > 0.9
+    assert first.dev["f1"] > 0.9
     scorer = load_scorer(tmp_path / "one.json.gz")
     assert scorer.score("The city spent 8 million dollars on roads in 2019.").value > 0.5
     assert scorer.score("I think that is a wonderful idea.").value < 0.5
+
+
+def test_the_threshold_is_the_lowest_that_reaches_the_target_precision() -> None:
+    from claims.extraction.training import precise_threshold
+
+    labels = [1, 1, 0, 1, 0, 0]
+    scores = [0.95, 0.85, 0.75, 0.65, 0.35, 0.15]
+    assert precise_threshold(labels, scores, target=1.0) == 0.8
+    assert precise_threshold(labels, scores, target=0.75) == 0.4

@@ -18,18 +18,25 @@ def default_data_dir() -> Path:
 
 class Command(BaseCommand):
     help = (
-        "Train the check-worthiness model on crowdsourced.csv (ClaimBuster, CC BY 4.0) and "
-        "write the weights as gzip'd JSON. Needs scikit-learn (requirements-dev.txt)."
+        "Train the check-worthiness model on crowdsourced.csv (ClaimBuster, CC BY 4.0), tune "
+        "it on groundtruth.csv and write the weights as gzip'd JSON. Needs scikit-learn "
+        "(requirements-dev.txt)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--data", type=Path, default=None, help="folder with crowdsourced.csv")
+        parser.add_argument(
+            "--data",
+            type=Path,
+            default=None,
+            help="folder with crowdsourced.csv and groundtruth.csv",
+        )
         parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir: Path = options["data"] or default_data_dir()
-        if not (data_dir / "crowdsourced.csv").is_file():
-            raise CommandError(f"{data_dir}/crowdsourced.csv not found; pass --data PATH.")
+        for name in ("crowdsourced.csv", "groundtruth.csv"):
+            if not (data_dir / name).is_file():
+                raise CommandError(f"{data_dir}/{name} not found; pass --data PATH.")
         try:
             from claims.extraction.training import train
 
@@ -41,9 +48,12 @@ class Command(BaseCommand):
             ) from error
         except (OSError, ValueError, KeyError) as error:
             raise CommandError(f"training failed: {error}") from error
+        dev = report.dev
         self.stdout.write(
             f"Trained on {report.sentences} sentences ({report.positives} check-worthy).\n"
-            f"Cross-validation F1 by C: {report.cv_table}; chose C={report.c:g}, "
-            f"threshold {report.threshold:.3f} (stored as 0.5), CV F1 {report.cv_f1:.3f}.\n"
+            f"Development average precision by C: {report.dev_table}; chose C={report.c:g}.\n"
+            f"Calibrated; default threshold {report.threshold:.2f}: on the development split "
+            f"P {dev['precision']:.3f} R {dev['recall']:.3f} F1 {dev['f1']:.3f}, "
+            f"AP {dev['average_precision']:.3f}, Brier {dev['brier']:.4f}.\n"
             f"Kept {report.kept_features} n-gram weights; wrote {report.out}."
         )
