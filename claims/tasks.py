@@ -39,3 +39,22 @@ def article_imports_sweep_task() -> int:
     from claims import importing
 
     return importing.article_imports_sweep()
+
+
+@shared_task(
+    name="claims.tasks.article_rerank",
+    acks_late=True,
+    # Idempotent (keyed by the article's revision): a killed worker's message runs again.
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # Loading the encoder the first time in a process takes a few seconds; a long article's
+    # candidates take a few more.
+    soft_time_limit=120,
+    time_limit=180,
+)
+def article_rerank_task(article_id: int, revision: int) -> None:
+    """Refine the scores of an article's claims with stage 2, for the revision it was sent for
+    (a message for an older revision stores nothing)."""
+    from claims import reranking
+
+    reranking.article_rerank(article_id=article_id, revision=revision)

@@ -1,0 +1,382 @@
+"""Stage 2: the worker refines candidate scores with a sentence encoder, and the page shows it.
+
+The Django flow runs with a small fake encoder put in place through `reranking.reranker_use`.
+One test runs the real encoder on our own sentences where requirements-stage2.txt is installed;
+elsewhere it is reported as not run (XFAIL with the reason), never silently passed.
+"""
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from claims import reranking, services
+from claims.extraction import stage2
+from claims.models import Article, Claim
+from claims.revisions import article_revise
+from claims.tasks import article_rerank_task
+from factcheck.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "The council approved a budget of 12 million pounds for road repairs in 2024. "
+    "Unemployment in the county fell to 4.1% last spring, the lowest rate in a decade. "
+    "Residents gathered at the town hall on a sunny afternoon."
+)
+REVISED = BODY + " The new bridge cost 3 million pounds more than the council had planned."
+
+
+class FakeEncoder:
+    """Scores a sentence by how many digits it holds; counts its calls."""
+
+    def __init__(self, *, ready: bool = True, name: str = "fake-encoder v0") -> None:
+        self.ready = ready
+        self.name = name
+        self.calls: list[list[str]] = []
+        self.during: Callable[[], None] | None = None
+
+    def available(self) -> bool:
+        return self.ready
+
+    def model_name(self) -> str:
+        return self.name
+
+    def rerank(self, sentences: list[str], stage1_scores: list[float] | None = None) -> list[float]:
+        self.calls.append(list(sentences))
+        if self.during is not None:
+            self.during()
+        return [min(0.99, 0.05 + 0.1 * sum(c.isdigit() for c in text)) for text in sentences]
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeEncoder]:
+    encoder = FakeEncoder()
+    previous = reranking.reranker_use(encoder)
+    yield encoder
+    reranking.reranker_use(previous)
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Messages sent after commit run at once, in this process."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _import(editor: Any, run_on_commit: Callable[..., Any], *, execute: bool) -> Article:
+    with run_on_commit(execute=execute):
+        article = services.article_import(title="Budget", body=BODY, created_by=editor)
+    assert article.claims.count() >= 2
+    return article
+
+
+def _live_claims(article: Article) -> list[Claim]:
+    return list(article.claims.exclude(anchor=Claim.Anchor.ORPHANED).order_by("position"))
+
+
+def test_an_import_sends_the_rerank_after_commit_and_the_task_stores_refined_scores(
+    editor: Any,
+    fake: FakeEncoder,
+    eager_tasks: None,
+    run_on_commit: Callable[..., Any],
+    task_runs: list[dict[str, Any]],
+) -> None:
+    article = _import(editor, run_on_commit, execute=True)
+
+    assert [run["name"] for run in task_runs] == ["claims.tasks.article_rerank"]
+    article.refresh_from_db()
+    assert article.extraction["stage2"] == {
+        "revision": 1,
+        "model": "fake-encoder v0",
+        "claims": len(_live_claims(article)),
+    }
+    for claim in _live_claims(article):
+        expected = min(0.99, 0.05 + 0.1 * sum(c.isdigit() for c in claim.text))
+        assert claim.score_refined == pytest.approx(expected)
+        assert claim.scored_by == "fake-encoder v0"
+        assert claim.version == 1  # a machine score is not an edit
+    assert fake.calls == [[claim.text for claim in article.claims.all().order_by("pk")]]
+
+
+def test_the_rerank_waits_for_the_commit(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    with run_on_commit(execute=False) as callbacks:
+        services.article_import(title="Budget", body=BODY, created_by=editor)
+
+    assert [callback.__name__ for callback in callbacks] == ["send_article_rerank"]
+    assert fake.calls == []
+
+
+def test_running_the_task_twice_scores_once(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+
+    article_rerank_task(article.pk, 1)
+    article_rerank_task(article.pk, 1)
+
+    assert len(fake.calls) == 1
+
+
+def test_a_message_for_an_older_revision_stores_nothing(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+    with run_on_commit(execute=False) as callbacks:
+        article_revise(article_id=article.pk, title="", body=REVISED, by=editor, note="update")
+    assert [callback.__name__ for callback in callbacks] == ["send_article_rerank"]
+
+    assert reranking.article_rerank(article_id=article.pk, revision=1) is False
+    article.refresh_from_db()
+    assert "stage2" not in article.extraction
+    assert all(claim.score_refined is None for claim in _live_claims(article))
+
+    assert reranking.article_rerank(article_id=article.pk, revision=2) is True
+    article.refresh_from_db()
+    assert article.extraction["stage2"]["revision"] == 2
+    assert all(claim.score_refined is not None for claim in _live_claims(article))
+
+
+def test_a_revision_arriving_while_the_encoder_runs_drops_the_result(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+
+    def revise() -> None:
+        article_revise(article_id=article.pk, title="", body=REVISED, by=editor, note="update")
+
+    fake.during = revise
+    assert reranking.article_rerank(article_id=article.pk, revision=1) is False
+    article.refresh_from_db()
+    assert article.revision == 2
+    assert "stage2" not in article.extraction
+    assert all(claim.score_refined is None for claim in _live_claims(article))
+
+
+def test_without_stage_2_nothing_is_sent_or_stored_and_the_page_says_stage_1(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    fake.ready = False
+    with run_on_commit(execute=False) as callbacks:
+        article = services.article_import(title="Budget", body=BODY, created_by=editor)
+
+    assert callbacks == []
+    assert reranking.article_rerank(article_id=article.pk, revision=1) is False
+    assert fake.calls == []
+    content = _client(editor).get(f"/articles/{article.pk}/").content.decode()
+    assert "Scored by stage 1 (fast scorer)." in content
+    assert f"/articles/{article.pk}/scores/" not in content
+
+
+def test_the_setting_turns_the_real_stage_2_off(settings: Any) -> None:
+    settings.FACTCHECK_STAGE2_ENABLED = False
+
+    assert reranking.DEFAULT_RERANKER.available() is False
+
+
+def test_the_page_polls_while_pending_then_shows_the_refined_scores_and_stops(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+    client = _client(editor)
+    scores_url = f"/articles/{article.pk}/scores/"
+
+    page = client.get(f"/articles/{article.pk}/").content.decode()
+    assert f'hx-get="{scores_url}"' in page
+    assert "stage 2 is refining the scores" in page
+    pending = client.get(scores_url)
+    assert pending.status_code == HTTPStatus.OK
+    assert f'hx-get="{scores_url}"' in pending.content.decode()
+
+    article_rerank_task(article.pk, 1)
+
+    done = client.get(scores_url).content.decode()
+    assert "hx-get" not in done
+    assert "Scores refined by stage 2 (fake-encoder v0)." in done
+    for claim in _live_claims(article):
+        assert claim.score_refined is not None
+        assert re.search(
+            rf'id="claim-score-{claim.pk}" hx-swap-oob="true">.*?{claim.score_refined:.2f}</span>',
+            done,
+        )
+    page = client.get(f"/articles/{article.pk}/").content.decode()
+    assert "Scores refined by stage 2 (fake-encoder v0)." in page
+    assert f'hx-get="{scores_url}"' not in page
+
+
+def test_the_page_ranks_by_the_refined_score_once_it_is_in(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+    first, second = _live_claims(article)[:2]  # 6 digits, then 2: the fake prefers the first
+    # Stage 1 prefers the second.
+    Claim.objects.filter(pk=first.pk).update(score=0.5)
+    Claim.objects.filter(pk=second.pk).update(score=0.99)
+    client = _client(editor)
+
+    def order() -> list[int]:
+        page = client.get(f"/articles/{article.pk}/").content.decode()
+        return [int(pk) for pk in re.findall(r'id="tick-(\d+)"', page)]
+
+    assert order()[:2] == [second.pk, first.pk]
+    article_rerank_task(article.pk, 1)
+    assert order()[:2] == [first.pk, second.pk]
+
+
+def test_the_page_stops_waiting_for_a_stage_2_that_does_not_come(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any], settings: Any
+) -> None:
+    settings.FACTCHECK_STAGE2_WAIT_SECONDS = 0
+    article = _import(editor, run_on_commit, execute=False)
+
+    page = _client(editor).get(f"/articles/{article.pk}/").content.decode()
+
+    assert "Scored by stage 1 (fast scorer)." in page
+    assert 'hx-get="/articles/' + str(article.pk) + '/scores/"' not in page
+
+
+def test_the_scores_fragment_needs_the_view_permission(
+    editor: Any, fake: FakeEncoder, run_on_commit: Callable[..., Any]
+) -> None:
+    article = _import(editor, run_on_commit, execute=False)
+
+    response = Client().get(f"/articles/{article.pk}/scores/")
+
+    assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+
+
+# --- The pure module ------------------------------------------------------------------------
+
+
+def test_the_shipped_head_matches_the_encoder_and_the_hand_features() -> None:
+    head = stage2.read_head()
+    document = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8"))
+
+    assert head.dimensions == 384
+    assert len(head.weights) == 384 + len(document["hand_features"])
+    assert 0.0 < head.threshold < 1.0
+    assert "ClaimBuster" in document["attribution"]["dataset"]
+    assert "multilingual-e5-small" in document["attribution"]["encoder"]
+
+
+def test_a_head_for_another_encoder_is_refused(tmp_path: Path) -> None:
+    document = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8"))
+    document["encoder"] = "some-other-model"
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(stage2.HeadError):
+        stage2.read_head(path)
+
+
+def test_the_best_threshold_maximises_f1() -> None:
+    cut, f1 = stage2.best_threshold([1, 1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6, 0.1])
+
+    assert cut == 0.6
+    assert f1 == pytest.approx(2 * 3 / (4 + 3))
+
+
+def test_rerank_wants_one_stage_1_score_per_sentence() -> None:
+    with pytest.raises(ValueError):
+        stage2.rerank(["One sentence."], [0.5, 0.5])
+    assert stage2.rerank([], []) == []
+
+
+# Runs only where requirements-stage2.txt is installed: tests/conftest.py deselects it elsewhere
+# (the run's summary says so), and .ci/run installs stage 2 and runs this file with it.
+@pytest.mark.stage2
+def test_the_real_encoder_ranks_our_factual_claims_above_small_talk() -> None:
+    assert stage2.available()
+    claims = [
+        "The city spent 4.2 million dollars on new buses last year, twice its 2019 budget.",
+        "Crime in the district fell by 18 percent between 2015 and 2020, police figures show.",
+        "The governor said the state has created 50,000 jobs since January.",
+    ]
+    talk = [
+        "Thank you all for coming out tonight.",
+        "I want to say how glad I am to be here with my family.",
+        "Well, let me answer that question.",
+    ]
+
+    scores = stage2.rerank(claims + talk, [0.5] * 6)
+
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert min(scores[:3]) > max(scores[3:])
+    head = stage2.read_head()
+    assert all(score >= head.threshold for score in scores[:3])
+    assert all(score < head.threshold for score in scores[3:])
+
+
+def _write_split(path: Path, rows: list[tuple[str, int, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Sentence_id", "Text", "File_id", "Verdict"])
+        for number, (text, verdict, debate) in enumerate(rows):
+            writer.writerow([number, text, debate, verdict])
+
+
+def _tiny_splits(folder: Path) -> None:
+    """Our own sentences in six "debates": figures are check-worthy, small talk is not."""
+    rows = []
+    for debate in range(6):
+        for n in range(6):
+            rows.append(
+                (f"Spending in region {debate} rose by {n + 3} percent in 201{n}.", 1, f"d{debate}")
+            )
+            rows.append(
+                (
+                    f"Thank you, it is good to be here in town number {'x' * (n + 1)}.",
+                    -1,
+                    f"d{debate}",
+                )
+            )
+            rows.append(
+                (
+                    f"I think we should talk about that later, friend {'y' * (n + 1)}.",
+                    0,
+                    f"d{debate}",
+                )
+            )
+    _write_split(folder / "crowdsourced.csv", rows)
+    _write_split(folder / "groundtruth.csv", rows[::2])
+
+
+def _digits_encoder(sentences: Sequence[str]) -> Any:
+    import numpy
+
+    return numpy.asarray(
+        [[sum(c.isdigit() for c in text) / 4, len(text) / 100, 1.0] for text in sentences]
+    )
+
+
+def test_training_writes_a_head_that_reads_back_and_separates_the_classes(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")  # requirements-dev.txt, installed wherever tests run
+    _tiny_splits(tmp_path)
+    out = tmp_path / "head.json"
+
+    report = stage2.train(tmp_path, out=out, encoder=_digits_encoder, c_grid=(1.0, 4.0))
+
+    head = stage2.read_head(out)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert head.dimensions == 3 and len(head.weights) == 3
+    assert report.dev_f1 == pytest.approx(1.0)
+    assert document["measured"]["held_out_debates_f1"] == pytest.approx(report.held_out_f1)
+    assert document["attribution"]["licence"] == "CC BY 4.0"
+    vectors = _digits_encoder(["Taxes rose 12 percent in 2019.", "Thank you, good to be here."])
+    factual, talk = head.probabilities(["a", "b"], vectors)
+    assert factual > head.threshold > talk
