@@ -8,3 +8,7 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Connect the search index's after-migrate repair (SQLite table rebuilds drop triggers)."""
+        import reviews.search  # noqa: F401
