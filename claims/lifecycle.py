@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from claims.models import Claim
 from factcheck.lib.history import chunks, record_history_copy
@@ -46,6 +47,23 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", "withdraw"
     REOPEN = "reopen", "reopen"
 
+
+# The actions' names in messages, translated (the labels above stay English: they are stored
+# as history notes, which the timeline reads).
+_ACTION_NAMES = {
+    Action.SELECT: pgettext_lazy("claim action", "select"),
+    Action.DISMISS: pgettext_lazy("claim action", "dismiss"),
+    Action.RESTORE: pgettext_lazy("claim action", "restore"),
+    Action.ASSIGN: pgettext_lazy("claim action", "assign"),
+    Action.UNASSIGN: pgettext_lazy("claim action", "unassign"),
+    Action.TAKE: pgettext_lazy("claim action", "take"),
+    Action.SUBMIT: pgettext_lazy("claim action", "submit for approval"),
+    Action.RECALL: pgettext_lazy("claim action", "return to draft"),
+    Action.RETURN: pgettext_lazy("claim action", "send back"),
+    Action.APPROVE: pgettext_lazy("claim action", "approve and publish"),
+    Action.WITHDRAW: pgettext_lazy("claim action", "withdraw"),
+    Action.REOPEN: pgettext_lazy("claim action", "reopen"),
+}
 
 # The permission each role carries (see reviews/migrations/0002_default_scale_and_roles.py).
 EDITOR = "claims.select_claim"
@@ -96,9 +114,16 @@ def move_for(*, status: str, action: str) -> Move:
     move = TRANSITIONS.get((status, action))
     if move is None:
         raise ValidationError(
-            f"A claim that is {Status(status).label.lower()} cannot be "
-            f"{_past_participle(action)}: '{Action(action).label}' is not allowed from "
-            f"'{Status(status).label}'.",
+            gettext(
+                "A claim that is %(status)s cannot be %(done)s: '%(action)s' is not allowed "
+                "from '%(status_label)s'."
+            )
+            % {
+                "status": Status(status).label.lower(),
+                "done": _past_participle(action),
+                "action": _ACTION_NAMES[Action(action)],
+                "status_label": Status(status).label,
+            },
             code="illegal_transition",
         )
     return move
@@ -106,18 +131,18 @@ def move_for(*, status: str, action: str) -> Move:
 
 def _past_participle(action: str) -> str:
     return {
-        Action.SELECT: "selected",
-        Action.DISMISS: "dismissed",
-        Action.RESTORE: "restored",
-        Action.ASSIGN: "assigned",
-        Action.UNASSIGN: "unassigned",
-        Action.TAKE: "taken",
-        Action.SUBMIT: "submitted",
-        Action.RECALL: "returned to draft",
-        Action.RETURN: "sent back",
-        Action.APPROVE: "approved",
-        Action.WITHDRAW: "withdrawn",
-        Action.REOPEN: "reopened",
+        Action.SELECT: pgettext("claim", "selected"),
+        Action.DISMISS: pgettext("claim", "dismissed"),
+        Action.RESTORE: pgettext("claim", "restored"),
+        Action.ASSIGN: pgettext("claim", "assigned"),
+        Action.UNASSIGN: pgettext("claim", "unassigned"),
+        Action.TAKE: pgettext("claim", "taken"),
+        Action.SUBMIT: pgettext("claim", "submitted"),
+        Action.RECALL: pgettext("claim", "returned to draft"),
+        Action.RETURN: pgettext("claim", "sent back"),
+        Action.APPROVE: pgettext("claim", "approved"),
+        Action.WITHDRAW: pgettext("claim", "withdrawn"),
+        Action.REOPEN: pgettext("claim", "reopened"),
     }[Action(action)]
 
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -28,10 +29,14 @@ class Article(models.Model):
     """A news article imported into the desk; its body is stored normalised (NFC, \\n)."""
 
     class ImportMethod(models.TextChoices):
-        PASTE = "paste", "Pasted text"
-        UPLOAD = "upload", "Uploaded file"
-        URL = "url", "Fetched URL"
-        API = "api", "API"
+        PASTE = "paste", _("Pasted text")
+        UPLOAD = "upload", _("Uploaded file")
+        URL = "url", _("Fetched URL")
+        API = "api", _("API")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
 
     title = models.CharField(max_length=300)
     body = models.TextField()
@@ -39,6 +44,11 @@ class Article(models.Model):
     outlet = models.CharField(max_length=200, blank=True)
     author = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
+    # The language of the body: detected at import (claims/extraction/language.py), editable;
+    # it chooses the sentence segmenter's rules.
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
     # The CMS's own id for the story (CMS push, API filters); empty for articles from the desk.
     external_id = models.CharField(max_length=200, blank=True)
     import_method = models.CharField(
@@ -137,38 +147,43 @@ class Claim(models.Model):
     """A checkable sentence of an article, anchored to its exact characters in the body."""
 
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        SELECTED = "selected", "Selected"
-        IN_REVIEW = "in_review", "In review"
-        AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-        PUBLISHED = "published", "Published"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        DISMISSED = "dismissed", "Dismissed"
+        CANDIDATE = "candidate", _("Candidate")
+        SELECTED = "selected", _("Selected")
+        IN_REVIEW = "in_review", _("In review")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DISMISSED = "dismissed", _("Dismissed")
 
     class Anchor(models.TextChoices):
         """Where the claim stands in the article's current text."""
 
-        ANCHORED = "anchored", "In the text"
-        CHANGED = "changed", "Sentence edited in a later revision"
-        ORPHANED = "orphaned", "Sentence gone in a later revision"
+        ANCHORED = "anchored", _("In the text")
+        CHANGED = "changed", _("Sentence edited in a later revision")
+        ORPHANED = "orphaned", _("Sentence gone in a later revision")
 
     class Priority(models.IntegerChoices):
-        LOW = 1, "Low"
-        NORMAL = 2, "Normal"
-        HIGH = 3, "High"
-        URGENT = 4, "Urgent"
+        LOW = 1, _("Low")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("High")
+        URGENT = 4, _("Urgent")
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     text = models.TextField()
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
-    position = models.PositiveIntegerField(help_text="Order of the sentence in the article.")
+    position = models.PositiveIntegerField(help_text=_("Order of the sentence in the article."))
     # The article revision `start`/`end` point into: the current one unless orphaned.
     revision = models.PositiveIntegerField(default=1, editable=False)
     anchor = models.CharField(
         max_length=10, choices=Anchor.choices, default=Anchor.ANCHORED, editable=False
     )
-    score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
+    score = models.FloatField(default=0.0, help_text=_("Check-worthiness, 0 to 1."))
+    # Stage 2 (claims/reranking.py): the sentence encoder's probability for this claim at the
+    # article revision named in article.extraction["stage2"], and the model that gave it; empty
+    # until the worker has re-ranked the article, and always where stage 2 is not installed.
+    score_refined = models.FloatField(null=True, blank=True, editable=False)
+    scored_by = models.CharField(max_length=100, blank=True, editable=False)
     reasons = models.JSONField(default=list, blank=True)
     # Who made the claim (e.g. the official quoted); the reviewer fills it. ClaimReview's
     # itemReviewed.author.
@@ -204,6 +219,11 @@ class Claim(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0.0, score__lte=1.0), name="claim_score_between_0_and_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(score_refined__isnull=True)
+                | Q(score_refined__gte=0.0, score_refined__lte=1.0),
+                name="claim_score_refined_between_0_and_1",
             ),
             # Among the claims in the current text: an orphan keeps the offsets it had in an
             # older revision, where a new sentence may now stand.
@@ -354,11 +374,11 @@ class ArticleImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        FETCHING = "fetching", "Fetching"
-        EXTRACTING = "extracting", "Extracting"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        FETCHING = "fetching", _("Fetching")
+        EXTRACTING = "extracting", _("Extracting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     url = models.URLField(max_length=2000)
     requested_by = models.ForeignKey(
@@ -407,3 +427,24 @@ class ArticleImport(models.Model):
     def is_finished(self) -> bool:
         """True once the job is done or failed: nothing will change it any more."""
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class UserPreference(models.Model):
+    """A newsroom user's own settings; for now the language the desk speaks to them in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"

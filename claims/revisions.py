@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from claims import reranking
 from claims.extraction import ScoredSentence, extract
 from claims.models import REVISION_CHANGES, Article, ArticleRevision, Claim
 from claims.services import (
@@ -82,7 +83,11 @@ def article_revise(*, article_id: int, title: str, body: str, by: Any, note: str
     """
     normalised = article_body_validate(body)
     threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
-    extraction = extract(normalised, threshold=threshold)
+    # The article keeps its language across revisions (the editor may have set it by hand).
+    language = (
+        Article.objects.filter(pk=article_id).values_list("language", flat=True).first() or "en"
+    )
+    extraction = extract(normalised, threshold=threshold, language=language)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
         result = Revised(article=article)
@@ -181,6 +186,7 @@ def article_revise(*, article_id: int, title: str, body: str, by: Any, note: str
             revision=number,
         )
         record_history_copy(Article, [article.pk], by=by, note=f"revision {number}: {note}")
+        reranking.article_rerank_enqueue(article_id=article.pk, revision=number)
         for ids, what in (
             (result.moved, "moved with its sentence"),
             (result.changed, "its sentence was edited"),

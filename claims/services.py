@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
-from claims.extraction import Extraction, ScoredSentence, extract
+from claims import reranking
+from claims.extraction import Extraction, ScoredSentence, detect_language, extract
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Article, ArticleRevision, Claim
 from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
@@ -40,14 +42,22 @@ def article_body_validate(body: str) -> str:
     """Return the normalised body, or raise ValidationError saying what is wrong with it."""
     normalised = normalise_text(body)
     if not normalised:
-        raise ValidationError({"body": "The article has no text. Paste or upload its text."})
+        raise ValidationError(
+            {"body": gettext("The article has no text. Paste or upload its text.")}
+        )
     limit = settings.FACTCHECK_MAX_ARTICLE_BYTES
     size = len(normalised.encode("utf-8"))
     if size > limit:
         raise ValidationError(
             {
-                "body": f"The article is {size / 1_000_000:.1f} MB; the limit is "
-                f"{limit / 1_000_000:.1f} MB. Split it into parts and import each."
+                "body": gettext(
+                    "The article is %(size)s MB; the limit is %(limit)s MB. "
+                    "Split it into parts and import each."
+                )
+                % {
+                    "size": formats.number_format(size / 1_000_000, 1),
+                    "limit": formats.number_format(limit / 1_000_000, 1),
+                }
             }
         )
     return normalised
@@ -76,11 +86,13 @@ def article_import(
     outlet: str = "",
     author: str = "",
     published_on: datetime.date | None = None,
+    language: str = "",
 ) -> Article:
     """Store an article and its candidate claims, for a newsroom user allowed to add articles.
 
     A body identical (after normalisation) to an article's already in the desk raises
-    DuplicateArticleError naming that article instead of storing a copy.
+    DuplicateArticleError naming that article instead of storing a copy. An empty
+    ``language`` is detected from the text.
     """
     require_permission(created_by, "claims.add_article")
     return _article_import_new(
@@ -93,6 +105,7 @@ def article_import(
         outlet=outlet,
         author=author,
         published_on=published_on,
+        language=language,
     )
 
 
@@ -127,9 +140,11 @@ def article_store(*, title: str, body: str, created_by: Any, note: str, **fields
     # Extract before the transaction: SQLite takes its write lock at BEGIN, and the worker and
     # other users should not wait while a long article is scored.
     threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
-    extraction = extract(normalised_body, threshold=threshold)
+    language = fields.pop("language", "") or article_language_detect(normalised_body)
+    extraction = extract(normalised_body, threshold=threshold, language=language)
     with transaction.atomic():
         article = Article(
+            language=language,
             title=normalised_title,
             body=normalised_body,
             body_sha256=body_hash(normalised_body),
@@ -144,7 +159,14 @@ def article_store(*, title: str, body: str, created_by: Any, note: str, **fields
         article.save()
         article_first_revision(article, note=note)
         _claims_store(article=article, extraction=extraction, by=created_by)
+        reranking.article_rerank_enqueue(article_id=article.pk, revision=article.revision)
     return article
+
+
+def article_language_detect(body: str) -> str:
+    """The language of an article body ("en" or "es"); English when the text is too short."""
+    detected = detect_language(body, default=Article.Language.ENGLISH).language
+    return detected if detected in Article.Language.values else Article.Language.ENGLISH
 
 
 def article_first_revision(article: Article, *, note: str = "imported") -> ArticleRevision:
@@ -264,7 +286,11 @@ def article_sentences(*, article: Article) -> list[ScoredSentence]:
     stored = article.extraction
     if not stored.get("sentences"):
         # Only rows written before the result was stored and missed by the data migration.
-        extraction = extract(article.body, threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD)
+        extraction = extract(
+            article.body,
+            threshold=settings.FACTCHECK_CANDIDATE_THRESHOLD,
+            language=article.language,
+        )
         return list(extraction.sentences)
     threshold = float(stored.get("threshold", settings.FACTCHECK_CANDIDATE_THRESHOLD))
     return [
@@ -297,7 +323,7 @@ def claim_promote(*, article: Article, user: Any, start: int) -> Claim:
     require_permission(user, "claims.select_claim")
     sentence = next((s for s in article_other_sentences(article=article) if s.start == start), None)
     if sentence is None:
-        raise ValidationError("That sentence is already a claim or is not in the article.")
+        raise ValidationError(gettext("That sentence is already a claim or is not in the article."))
     claim = claim_for_sentence(article=article, sentence=sentence)
     annotate_save(claim, by=user, note="made a claim from a sentence below the threshold")
     claim.save()
@@ -341,6 +367,7 @@ def flags_record(extraction: Extraction) -> list[dict[str, Any]]:
             "kind": flag.kind,
             "message": flag.message,
             "arithmetic": flag.arithmetic,
+            "severity": flag.severity,
             "spans": [
                 [by_index[index].start, by_index[index].end]
                 for index in flag.sentence_indexes
@@ -402,9 +429,11 @@ def claim_take(*, claim: Claim, user: Any) -> Claim:
     """A reviewer takes a selected claim from the queue; only one reviewer can win it."""
     require_permission(user, "reviews.add_verdict")
     if claim.assignee_id is not None and claim.assignee_id != user.pk:
-        raise ValidationError(f"This claim is assigned to {claim.assignee}.")
+        raise ValidationError(
+            gettext("This claim is assigned to %(assignee)s.") % {"assignee": claim.assignee}
+        )
     if claim.status != Claim.Status.SELECTED:
-        raise ValidationError("This claim is not on the queue any more.")
+        raise ValidationError(gettext("This claim is not on the queue any more."))
     return claim_transition(claim=claim, action=Action.TAKE, user=user, assignee=user)
 
 
@@ -442,7 +471,9 @@ def claims_assign(
     """
     require_permission(user, "claims.select_claim")
     if not assignee.has_perm("reviews.add_verdict"):
-        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
+        raise ValidationError(
+            {"assignee": gettext("%(user)s is not a reviewer.") % {"user": assignee}}
+        )
     # The verdict model is reached through the relation: claims never imports the review desk.
     verdict_model = Claim._meta.get_field("verdicts").related_model
     foreign_draft = Exists(
@@ -481,7 +512,7 @@ def claims_schedule(
     if due_on is not None or clear_due_on:
         changes["due_on"] = due_on
     if not changes:
-        raise ValidationError("Choose a priority or a due date to set.")
+        raise ValidationError(gettext("Choose a priority or a due date to set."))
     if isinstance(claim_ids, QuerySet):
         chosen = Claim.objects.filter(pk__in=claim_ids)
     else:
@@ -522,9 +553,14 @@ def articles_reextract(*, article_ids: Iterable[int] | QuerySet[Any], user: Any)
     require_permission(user, "claims.change_article")
     threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
     articles = list(
-        Article.objects.filter(pk__in=article_ids).only("pk", "body", "title").order_by("pk")
+        Article.objects.filter(pk__in=article_ids)
+        .only("pk", "body", "title", "language")
+        .order_by("pk")
     )
-    results = [(article, extract(article.body, threshold=threshold)) for article in articles]
+    results = [
+        (article, extract(article.body, threshold=threshold, language=article.language))
+        for article in articles
+    ]
     with transaction.atomic():
         # Starts and positions are unique per article: a sentence whose start or index is
         # already a claim's is skipped (the engine's segmentation may have moved since).
@@ -555,6 +591,7 @@ def articles_reextract(*, article_ids: Iterable[int] | QuerySet[Any], user: Any)
             note="extraction re-run",
         )
         create_with_history(Claim, new_claims, by=user, note="extracted again")
+        reranking.articles_rerank_enqueue(article_ids=[article.pk for article in articles])
     return Reextraction(articles=len(articles), new_claims=len(new_claims))
 
 
@@ -574,7 +611,10 @@ def claim_schedule(
     """
     require_permission(user, "claims.select_claim")
     if claim.status in _CLOSED:
-        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be planned.")
+        raise ValidationError(
+            gettext("A claim that is %(status)s cannot be planned.")
+            % {"status": claim.get_status_display()}
+        )
     update_versioned(
         claim,
         expected_version=expected_version,

@@ -19,10 +19,12 @@ urlpatterns = [
     ),
     path("articles/<int:pk>/", views.article_detail, name="article_detail"),
     path("articles/<int:pk>/revisions/", views.article_revisions, name="article_revisions"),
+    path("articles/<int:pk>/scores/", views.article_rerank_status, name="article_rerank_status"),
     path("articles/<int:pk>/claims/", views.claim_bulk, name="claim_bulk"),
     path("articles/<int:pk>/claims/new/", views.claim_promote, name="claim_promote"),
     path("claims/<int:pk>/select/", views.claim_select, name="claim_select"),
     path("claims/<int:pk>/dismiss/", views.claim_dismiss, name="claim_dismiss"),
     path("claims/<int:pk>/restore/", views.claim_restore, name="claim_restore"),
     path("claims/<int:pk>/take/", views.claim_take, name="claim_take"),
+    path("language/", views.language_set, name="language_set"),
 ]

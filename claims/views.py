@@ -9,19 +9,24 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from claims import importing, revisions, services
+from claims import importing, reranking, revisions, services
 from claims.forms import (
     ArticlePasteForm,
     ArticleUploadForm,
     ArticleURLForm,
     ClaimBulkForm,
+    LanguageForm,
 )
 from claims.grouping import overlapping, ranked_entries
-from claims.models import Article, ArticleImport, Claim
+from claims.middleware import SESSION_LANGUAGE_KEY, set_language_cookie
+from claims.models import Article, ArticleImport, Claim, UserPreference
 from factcheck.lib.messages import add_form_errors, flash_errors
 from factcheck.lib.permissions import permission_view
 
@@ -109,7 +114,11 @@ def article_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, f"Imported with {article.claims.count()} candidate claims.")
+            n = article.claims.count()
+            messages.success(
+                request,
+                _("Imported with %(count)d candidate claims.") % {"count": n},
+            )
             return redirect(article)
     return _render_import(request, status=400, paste_form=form)
 
@@ -118,8 +127,11 @@ def _already_in_the_desk(request: HttpRequest, article: Article) -> HttpResponse
     """A text the desk holds already: take the editor to that article, copy nothing."""
     messages.info(
         request,
-        f"This text is already in the desk: here is the article “{article.title}”. "
-        "Nothing new was created.",
+        _(
+            "This text is already in the desk: here is the article “%(title)s”. "
+            "Nothing new was created."
+        )
+        % {"title": article.title},
     )
     return redirect(article)
 
@@ -143,7 +155,11 @@ def article_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, f"Imported with {article.claims.count()} candidate claims.")
+            n = article.claims.count()
+            messages.success(
+                request,
+                _("Imported with %(count)d candidate claims.") % {"count": n},
+            )
             return redirect(article)
     return _render_import(request, status=400, upload_form=form)
 
@@ -228,6 +244,9 @@ class FlagView:
     arithmetic: str
     sentences: list[FlagSentence]
     claims: list[Claim]
+    # "contradiction", or "may_not_add_up" where the wording is not exhaustive ("including");
+    # flags stored before severities existed read as contradictions.
+    severity: str = "contradiction"
 
 
 @dataclass(frozen=True)
@@ -299,7 +318,8 @@ def _flag_views(
         ]
         involved = [in_order[i] for i in sorted({index for on in on_sentence for index in on})]
         message, arithmetic = flag.get("message", ""), flag.get("arithmetic", "")
-        views.append(FlagView(number, message, arithmetic, sentences, involved))
+        severity = str(flag.get("severity", "contradiction"))
+        views.append(FlagView(number, message, arithmetic, sentences, involved, severity))
     return views
 
 
@@ -311,7 +331,8 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     in the ranked list, claims that state the same figure stand under one heading.
     """
     article = get_object_or_404(Article.objects.prefetch_related("claims"), pk=pk)
-    ranked = sorted(article.claims.all(), key=lambda claim: (-claim.score, claim.position))
+    rerank = reranking.article_rerank_state(article=article)
+    ranked = reranking.claims_ranked(claims=list(article.claims.all()), state=rerank)
     flag_spans = _flag_spans(article)
     flags = _flag_views(article, flag_spans, ranked)
     flags_of = {claim.pk: [f.number for f in flags if claim in f.claims] for claim in ranked}
@@ -330,7 +351,25 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Claim.Status.choices,
             "bulk_form": ClaimBulkForm(article=article),
             "other_sentences": services.article_other_sentences(article=article),
+            "rerank": rerank,
         },
+    )
+
+
+@permission_view("claims.view_article")
+@require_safe
+def article_rerank_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where the article's scores come from, for its page to poll while stage 2 is pending
+    (the refined claims' scores ride along, swapped out of band)."""
+    article = get_object_or_404(
+        Article.objects.only("pk", "revision", "extraction", "created_at"), pk=pk
+    )
+    rerank = reranking.article_rerank_state(article=article)
+    refreshed = article.claims.only("pk", "score", "score_refined") if rerank.refined else []
+    return render(
+        request,
+        "claims/article_rerank_status.html",
+        {"article": article, "rerank": rerank, "refreshed_claims": refreshed},
     )
 
 
@@ -342,14 +381,14 @@ def claim_promote(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         start = int(request.POST.get("start", ""))
     except ValueError:
-        messages.error(request, "Choose a sentence to make into a claim.")
+        messages.error(request, _("Choose a sentence to make into a claim."))
         return redirect(article)
     try:
         claim = services.claim_promote(article=article, user=request.user, start=start)
     except ValidationError as error:
         flash_errors(request, error)
         return redirect(article)
-    messages.success(request, "The sentence is now a claim on the review queue.")
+    messages.success(request, _("The sentence is now a claim on the review queue."))
     return redirect(claim)
 
 
@@ -360,14 +399,17 @@ def claim_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = ClaimBulkForm(request.POST, article=article)
     if not form.is_valid():
-        messages.error(request, "Tick at least one claim and choose select or dismiss.")
+        messages.error(request, _("Tick at least one claim and choose select or dismiss."))
         return redirect(article)
     changed = services.claims_bulk_update_status(
         claim_ids=[claim.pk for claim in form.cleaned_data["claims"]],
         user=request.user,
         select=form.cleaned_data["action"] == "select",
     )
-    messages.success(request, f"{changed} claim(s) updated.")
+    messages.success(
+        request,
+        _("%(count)d claim(s) updated.") % {"count": changed},
+    )
     return redirect(article)
 
 
@@ -385,7 +427,10 @@ def _claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         flash_errors(request, error)
     else:
-        messages.success(request, f"Claim is now {claim.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("Claim is now %(status)s.") % {"status": claim.get_status_display().lower()},
+        )
     return redirect(claim)
 
 
@@ -428,7 +473,7 @@ def article_revisions(request: HttpRequest, pk: int) -> HttpResponse:
     since = _revision_number(request.GET.get("from"), default=max(1, to - 1))
     comparison = revisions.revision_comparison(article=article, since=since, to=to)
     if comparison is None:
-        raise Http404("No such revisions.")
+        raise Http404(_("No such revisions."))
     context = {"article": article, **vars(comparison)}
     return render(request, "claims/article_revisions.html", context)
 
@@ -439,4 +484,26 @@ def _revision_number(value: str | None, *, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise Http404("No such revision.") from None
+        raise Http404(_("No such revision.")) from None
+
+
+@permission_view("claims.view_claim")
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the desk's language: stored as the user's preference, and in a cookie so the login
+    page after a logout speaks it too (before any choice, the browser's language is used)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose one of the offered languages."))
+    language = form.cleaned_data["language"]
+    target = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("claims:dashboard")
+    assert request.user.is_authenticated  # permission_view let only signed-in staff through
+    UserPreference.objects.update_or_create(user=request.user, defaults={"language": language})
+    request.session[SESSION_LANGUAGE_KEY] = language
+    response = redirect(target)
+    set_language_cookie(response, language)
+    return response

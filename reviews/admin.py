@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets  # type: ignore[import-untyped]
 from import_export.admin import ExportActionMixin, ImportMixin  # type: ignore[import-untyped]
 from import_export.formats import base_formats  # type: ignore[import-untyped]
@@ -38,9 +40,18 @@ from factcheck.lib.admin import (
 from reviews import (
     admin_api_keys,  # noqa: F401  (registers the API key admin)
     admin_webhooks,  # noqa: F401  (registers the webhook endpoint and delivery admin)
+    matching,
     services,
 )
-from reviews.models import Evidence, Rating, RatingScale, Snapshot, Source, Verdict
+from reviews.models import (
+    Evidence,
+    ExternalFactCheck,
+    Rating,
+    RatingScale,
+    Snapshot,
+    Source,
+    Verdict,
+)
 
 EDITOR = "claims.select_claim"
 
@@ -98,12 +109,16 @@ class SourceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
             queryset = queryset.defer("text", "last_error")
         return queryset
 
-    @admin.action(description="Fetch the chosen sources again")
+    @admin.action(description=_("Fetch the chosen sources again"))
     def refetch(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         count = services.sources_refetch(
             source_ids=list(queryset.values_list("pk", flat=True)), user=request.user
         )
-        self.message_user(request, f"{count} source(s) queued for fetching.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("%(count)d source(s) queued for fetching.") % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Evidence)
@@ -128,7 +143,7 @@ class EvidenceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
 
 class RatingInline(admin.TabularInline[Rating, RatingScale]):
     model = Rating
-    fields = ["position", "label", "claimreview_value", "description"]
+    fields = ["position", "label", "label_es", "claimreview_value", "description", "description_es"]
     extra = 0
 
 
@@ -142,9 +157,9 @@ class RatingScaleAdmin(admin.ModelAdmin[RatingScale]):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin[Rating]):
-    list_display = ["label", "scale", "claimreview_value", "position"]
+    list_display = ["label", "label_es", "scale", "claimreview_value", "position"]
     list_filter = ["scale"]
-    search_fields = ["label"]
+    search_fields = ["label", "label_es"]
     list_select_related = ["scale"]
 
 
@@ -186,7 +201,7 @@ class VerdictAdmin(BulkActionsByPermission, VersionedAdmin):
             obj.author = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Withdraw the chosen verdicts from the CMS (mark not current)")
+    @admin.action(description=_("Withdraw the chosen verdicts from the CMS (mark not current)"))
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Verdict]) -> None:
         count = services.verdicts_withdraw(
             verdict_ids=list(queryset.values_list("pk", flat=True)),
@@ -194,10 +209,13 @@ class VerdictAdmin(BulkActionsByPermission, VersionedAdmin):
             note=f"withdrawn from the admin by {request.user}",
         )
         self.message_user(
-            request, f"{count} verdict(s) withdrawn at {timezone.now():%H:%M}.", messages.SUCCESS
+            request,
+            _("%(count)d verdict(s) withdrawn at %(time)s.")
+            % {"count": count, "time": f"{timezone.now():%H:%M}"},
+            messages.SUCCESS,
         )
 
-    @admin.action(description="Reopen the claims of the chosen withdrawn verdicts for review")
+    @admin.action(description=_("Reopen the claims of the chosen withdrawn verdicts for review"))
     def reopen(self, request: HttpRequest, queryset: QuerySet[Verdict]) -> None:
         report = claims_transition(
             claim_ids=queryset.values("claim_id"),
@@ -234,7 +252,7 @@ class VerdictInline(ReadOnlyInline):
 class RatingFilter(admin.SimpleListFilter):
     """Claims by the rating of their current verdict."""
 
-    title = "rating"
+    title = _("rating")
     parameter_name = "rating"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -257,11 +275,11 @@ class RatingFilter(admin.SimpleListFilter):
 
 
 class HasEvidenceFilter(admin.SimpleListFilter):
-    title = "evidence"
+    title = _("evidence")
     parameter_name = "evidence"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has evidence"), ("no", "No evidence")]
+        return [("yes", gettext("Has evidence")), ("no", gettext("No evidence"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         has = Exists(Evidence.objects.filter(claim=OuterRef("pk")))
@@ -363,7 +381,7 @@ class ClaimResource(FormulaSafeResource):
 class WithdrawForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why the verdicts are withdrawn; it goes to the CMS feed and the history.",
+        help_text=_("Why the verdicts are withdrawn; it goes to the CMS feed and the history."),
     )
 
 
@@ -430,11 +448,12 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
         except ValidationError as error:
             self.message_user(
                 request,
-                f"Claim {obj.pk} was not changed: {' '.join(error.messages)}",
+                _("Claim %(pk)s was not changed: %(reasons)s")
+                % {"pk": obj.pk, "reasons": " ".join(error.messages)},
                 messages.ERROR,
             )
 
-    @admin.action(description="Approve and publish the chosen claims' submitted verdicts")
+    @admin.action(description=_("Approve and publish the chosen claims' submitted verdicts"))
     def publish_approved(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         ids = list(
             Verdict.objects.filter(
@@ -458,7 +477,7 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
             messages.WARNING if report.refused else messages.SUCCESS,
         )
 
-    @admin.action(description="Withdraw the chosen claims' published verdicts, with a note…")
+    @admin.action(description=_("Withdraw the chosen claims' published verdicts, with a note…"))
     def withdraw_verdicts(
         self, request: HttpRequest, queryset: QuerySet[Claim]
     ) -> HttpResponseBase | None:
@@ -476,9 +495,11 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
                 self.message_user(request, str(error), messages.ERROR)
                 return
             refused = queryset.count() - count
-            text = f"{count} verdict(s) withdrawn."
+            text = _("%(count)d verdict(s) withdrawn.") % {"count": count}
             if refused:
-                text += f" Not changed: {refused} without a published verdict."
+                text += " " + _("Not changed: %(count)d without a published verdict.") % {
+                    "count": refused
+                }
             self.message_user(request, text, messages.WARNING if refused else messages.SUCCESS)
 
         return action_form(
@@ -486,11 +507,11 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
             request,
             queryset,
             form_class=WithdrawForm,
-            title="Withdraw published verdicts",
+            title=gettext("Withdraw published verdicts"),
             apply=apply,
         )
 
-    @admin.action(description="Fetch the chosen claims' evidence sources again")
+    @admin.action(description=_("Fetch the chosen claims' evidence sources again"))
     def refetch_sources(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         source_ids = list(
             Source.objects.filter(evidence__claim__in=queryset.values("pk"))
@@ -499,7 +520,28 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
         )
         count = services.sources_refetch(source_ids=source_ids, user=request.user)
         skipped = len(source_ids) - count
-        text = f"{count} source(s) queued for fetching."
+        text = _("%(count)d source(s) queued for fetching.") % {"count": count}
         if skipped:
-            text += f" Not changed: {skipped} being fetched right now."
+            text += " " + _("Not changed: %(count)d being fetched right now.") % {"count": skipped}
         self.message_user(request, text, messages.SUCCESS)
+
+
+# --- Other publishers' fact-checks (imported with `manage.py import_claimreviews`) ------------
+
+
+@admin.register(ExternalFactCheck)
+class ExternalFactCheckAdmin(admin.ModelAdmin[ExternalFactCheck]):
+    """Imported ClaimReviews: a searchable list; a fix made here is re-indexed for matching."""
+
+    list_display = ("claim_text", "publisher_name", "rating_text", "date_published", "language")
+    list_filter = ("language",)
+    search_fields = ("claim_text", "publisher_name", "publisher_site", "claimant", "review_url")
+    readonly_fields = ("imported_at",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def save_model(
+        self, request: HttpRequest, obj: ExternalFactCheck, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        matching.externals_refresh(external_ids=[obj.pk])

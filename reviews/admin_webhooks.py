@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from reviews import webhooks
 from reviews.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -80,7 +81,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.secret = webhooks.secret_generate()
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="Deliveries")
+    @admin.display(description=_("Deliveries"))
     def deliveries(self, endpoint: WebhookEndpoint) -> SafeString:
         counts = {
             row["status"]: row["n"]
@@ -99,14 +100,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             summary or "none yet",
         )
 
-    @admin.action(description="Rotate the secret of the chosen endpoints")
+    @admin.action(description=_("Rotate the secret of the chosen endpoints"))
     def rotate_secret(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         count = webhooks.endpoints_rotate_secret(
             endpoint_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(
             request,
-            f"New secret for {count} endpoint(s): give it to the CMS before its next delivery.",
+            _("New secret for %(count)d endpoint(s): give it to the CMS before its next delivery.")
+            % {"count": count},
             messages.SUCCESS,
         )
 
@@ -182,14 +184,17 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         # The page is read-only, but re-sending is a change to the row's schedule.
         return request.user.has_perm("reviews.change_webhookdelivery")
 
-    @admin.action(description="Re-send the chosen deliveries now", permissions=["resend"])
+    @admin.action(description=_("Re-send the chosen deliveries now"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         chosen = list(queryset.values_list("pk", flat=True))
         queued = webhooks.deliveries_resend(delivery_ids=chosen)
-        self.message_user(request, f"{queued} delivery(ies) queued to be sent again.")
+        self.message_user(
+            request, _("%(count)d delivery(ies) queued to be sent again.") % {"count": queued}
+        )
         if skipped := len(chosen) - queued:
             self.message_user(
                 request,
-                f"{skipped} skipped: being sent right now, or their endpoint is inactive.",
+                _("%(count)d skipped: being sent right now, or their endpoint is inactive.")
+                % {"count": skipped},
                 messages.WARNING,
             )

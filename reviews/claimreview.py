@@ -271,7 +271,7 @@ def _status_history(claim: Claim) -> list[dict[str, Any]]:
             changes.append(
                 {
                     "status": row.status,
-                    "status_display": Claim.Status(row.status).label,
+                    "status_display": str(Claim.Status(row.status).label),
                     "at": row.history_date.isoformat(),
                     "by": _person(row.history_user),
                     "note": row.history_change_reason or "",
@@ -287,7 +287,7 @@ def _evidence_item(item: Evidence) -> dict[str, Any]:
         "id": item.pk,
         "url": item.url,
         "stance": item.stance,
-        "stance_display": item.get_stance_display(),
+        "stance_display": str(item.get_stance_display()),
         "quote": item.quote,
         "note": item.note,
         "added_by": _person(item.added_by),

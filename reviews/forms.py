@@ -7,17 +7,20 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from claims.models import Claim
 from reviews.models import COMMENT_MAX_LENGTH, Evidence, Rating, RatingScale, Verdict
 
 # A versioned form posted without the version it was read at (an old cached page, a script) is
 # refused: saving it would overwrite whatever is stored without anyone having seen it.
-MISSING_VERSION = (
+MISSING_VERSION = gettext_noop(
     "Nothing was saved: this form did not say which version it was made from. "
     "Check what is stored now, shown on this page, then save again."
 )
-RELOAD_TO_DECIDE = (
+RELOAD_TO_DECIDE = gettext_noop(
     "Nothing was done: this page did not say which version of the verdict you read. "
     "Reload the page, read the verdict again, then approve it or send it back."
 )
@@ -28,7 +31,11 @@ def version_field(message: str = MISSING_VERSION) -> forms.IntegerField:
     return forms.IntegerField(
         widget=forms.HiddenInput,
         min_value=0,
-        error_messages={"required": message, "invalid": message, "min_value": message},
+        error_messages={
+            "required": _(message),
+            "invalid": _(message),
+            "min_value": _(message),
+        },
     )
 
 
@@ -42,12 +49,17 @@ class EvidenceForm(forms.ModelForm[Evidence]):
             "quote": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"url": "Source URL"}
+        labels = {
+            "url": _("Source URL"),
+            "quote": _("Quote"),
+            "stance": _("Stance"),
+            "note": _("Note"),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not (data.get("url") or data.get("quote") or data.get("note")):
-            raise forms.ValidationError("Evidence needs at least a URL, a quote or a note.")
+            raise forms.ValidationError(_("Evidence needs at least a URL, a quote or a note."))
         return data
 
 
@@ -57,8 +69,11 @@ class RatingSelect(forms.Select):
     def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(*args, **kwargs)
         rating = getattr(option["value"], "instance", None)
-        if rating is not None and rating.description:
-            option["attrs"]["title"] = rating.description
+        if rating is not None:
+            language = translation.get_language()
+            option["label"] = rating.label_in(language)
+            if rating.description:
+                option["attrs"]["title"] = rating.description_in(language)
         return option
 
 
@@ -78,17 +93,20 @@ class VerdictForm(forms.ModelForm[Verdict]):
     version = version_field()
     # Saved on the claim, not the verdict (see services.claim_set_claimant).
     claimant = forms.CharField(
-        label="Who made the claim",
+        label=_("Who made the claim"),
         max_length=Claim._meta.get_field("claimant").max_length,
         required=False,
-        help_text="The person quoted, e.g. “Jane Doe, health minister”. Published with the "
-        "verdict as the claim's author.",
+        help_text=_(
+            "The person quoted, e.g. “Jane Doe, health minister”. Published with the "
+            "verdict as the claim's author."
+        ),
     )
 
     class Meta:
         model = Verdict
         fields = ["rating", "summary", "explanation"]
         widgets = {"explanation": forms.Textarea(attrs={"rows": 6}), "rating": RatingSelect}
+        labels = {"rating": _("Rating"), "summary": _("Summary"), "explanation": _("Explanation")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,13 +125,17 @@ class VerdictCorrectionForm(forms.Form):
     """
 
     rating = forms.ModelChoiceField(
-        queryset=Rating.objects.none(), widget=RatingSelect, empty_label=None
+        label=_("Rating"), queryset=Rating.objects.none(), widget=RatingSelect, empty_label=None
     )
-    summary = forms.CharField(max_length=280, help_text="One line for the CMS.")
-    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=280, help_text=_("One line for the CMS.")
+    )
+    explanation = forms.CharField(
+        label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
     note = forms.CharField(
-        label="Public correction note",
-        help_text="Published with the verdict: what was corrected and why.",
+        label=_("Public correction note"),
+        help_text=_("Published with the verdict: what was corrected and why."),
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
         required=False,
     )
@@ -145,7 +167,7 @@ class CommentForm(forms.Form):
     """A message in the claim's thread; the service refuses an empty one with its own words."""
 
     body = forms.CharField(
-        label="Add a comment",
+        label=_("Add a comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "required": True}),
         required=False,
@@ -160,10 +182,10 @@ class VerdictWithdrawForm(forms.Form):
     """Withdraw a published verdict from the CMS: the reason is required and recorded."""
 
     note = forms.CharField(
-        label="Why withdraw it",
+        label=_("Why withdraw it"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        error_messages={"required": "Say why the verdict is withdrawn."},
+        error_messages={"required": _("Say why the verdict is withdrawn.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -175,7 +197,7 @@ class ClaimReopenForm(forms.Form):
     """Reopen a claim whose verdict was withdrawn, with an optional note for the history."""
 
     note = forms.CharField(
-        label="Why reopen (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Why reopen (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -188,7 +210,7 @@ class VerdictDecisionForm(forms.Form):
 
     version = version_field(RELOAD_TO_DECIDE)
     note = forms.CharField(
-        label="Or send back with a note",
+        label=_("Or send back with a note"),
         widget=forms.Textarea(attrs={"rows": 2, "id": "return-note"}),
         required=False,
     )
@@ -208,14 +230,21 @@ def reviewers() -> QuerySet[Any]:
 class ClaimAssignForm(forms.Form):
     """Assign a claim to a reviewer with a priority and a due date."""
 
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=get_user_model().objects.none(), required=False
+    )
     priority = forms.TypedChoiceField(
-        choices=Claim.Priority.choices, coerce=int, initial=Claim.Priority.NORMAL
+        label=_("Priority"),
+        choices=Claim.Priority.choices,
+        coerce=int,
+        initial=Claim.Priority.NORMAL,
     )
     # A date input only takes ISO dates: the locale's format (dd/mm/yyyy in en-gb) would render
     # as an empty field, and re-saving the form would then clear the due date.
     due_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     version = version_field()
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
@@ -62,37 +63,37 @@ class Source(models.Model):
     """
 
     class FetchStatus(models.TextChoices):
-        PENDING = "pending", "Waiting to be fetched"
-        FETCHING = "fetching", "Fetching"
-        FETCHED = "fetched", "Archived"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to be fetched")
+        FETCHING = "fetching", _("Fetching")
+        FETCHED = "fetched", _("Archived")
+        FAILED = "failed", _("Failed")
 
     class LiveStatus(models.TextChoices):
-        UNCHECKED = "", "Not re-checked"
-        OK = "ok", "Unchanged"
-        CHANGED = "changed", "Changed since archived"
-        MOVED = "moved", "Moved (redirects elsewhere)"
-        GONE = "gone", "Gone"
+        UNCHECKED = "", _("Not re-checked")
+        OK = "ok", _("Unchanged")
+        CHANGED = "changed", _("Changed since archived")
+        MOVED = "moved", _("Moved (redirects elsewhere)")
+        GONE = "gone", _("Gone")
 
         @classmethod
         def rotted(cls) -> list[str]:
             """The statuses an editor should hear about."""
             return [cls.CHANGED, cls.MOVED, cls.GONE]
 
-    url = models.URLField(max_length=2000, unique=True, help_text="Normalised URL.")
+    url = models.URLField(max_length=2000, unique=True, help_text=_("Normalised URL."))
     fetch_status = models.CharField(
         max_length=10, choices=FetchStatus.choices, default=FetchStatus.PENDING, db_index=True
     )
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     final_url = models.URLField(max_length=2000, blank=True)
     title = models.CharField(max_length=500, blank=True)
-    text = models.TextField(blank=True, help_text="Readable text extracted from the page.")
+    text = models.TextField(blank=True, help_text=_("Readable text extracted from the page."))
     body_sha256 = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
     lease_task_id = models.CharField(max_length=64, blank=True)
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a transient failure will be tried again."
+        null=True, blank=True, help_text=_("When a transient failure will be tried again.")
     )
     fetched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -186,9 +187,9 @@ class Evidence(models.Model):
     """A piece of research attached to a claim: a source URL, a quote, a note."""
 
     class Stance(models.TextChoices):
-        SUPPORTS = "supports", "Supports the claim"
-        CONTRADICTS = "contradicts", "Contradicts the claim"
-        CONTEXT = "context", "Context"
+        SUPPORTS = "supports", _("Supports the claim")
+        CONTRADICTS = "contradicts", _("Contradicts the claim")
+        CONTEXT = "context", _("Context")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
     source = models.ForeignKey(
@@ -271,10 +272,15 @@ class Rating(models.Model):
     scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
     label = models.CharField(max_length=60)
     description = models.TextField(blank=True)
+    # The newsroom's Spanish wording; blank falls back to the English label (see label_in).
+    label_es = models.CharField(_("label (Spanish)"), max_length=60, blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
     claimreview_value = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text="schema.org ratingValue, 1 or more, higher is more true; empty if not ordinal.",
+        help_text=_(
+            "schema.org ratingValue, 1 or more, higher is more true; empty if not ordinal."
+        ),
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -294,6 +300,18 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def label_in(self, language: str | None) -> str:
+        """The label in `language` ("es", "es-ar"...) if the scale has one, else the English."""
+        if language and language.lower().split("-")[0] == "es" and self.label_es:
+            return self.label_es
+        return self.label
+
+    def description_in(self, language: str | None) -> str:
+        """The description in `language` when the scale has it, else the English one."""
+        if language and language.lower().split("-")[0] == "es" and self.description_es:
+            return self.description_es
+        return self.description
+
 
 class VerdictQuerySet(models.QuerySet["Verdict"]):
     """Reusable verdict queries."""
@@ -311,14 +329,19 @@ class Verdict(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="verdicts")
     is_current = models.BooleanField(default=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="verdicts")
-    summary = models.CharField(max_length=280, help_text="One line for the CMS.")
+    # The rating the author submitted first; kept when an approver sends the draft back, so the
+    # dashboard can tell how often approval changed it (cleared when the author recalls it).
+    proposed_rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    summary = models.CharField(max_length=280, help_text=_("One line for the CMS."))
     explanation = models.TextField(blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="verdicts_written"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     return_note = models.TextField(
-        blank=True, help_text="Why the approver sent the draft back to its author."
+        blank=True, help_text=_("Why the approver sent the draft back to its author.")
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -385,8 +408,13 @@ class Verdict(models.Model):
         have = self.archived_evidence_count() if needed else 0
         if have < needed:
             return [
-                f"Approval needs at least {needed} evidence item(s) with an archived source; "
-                f"this claim has {have}. Wait for the archive or add a source."
+                str(
+                    _(
+                        "Approval needs at least %(needed)d evidence item(s) with an archived "
+                        "source; this claim has %(have)d. Wait for the archive or add a source."
+                    )
+                    % {"needed": needed, "have": have}
+                )
             ]
         return []
 
@@ -414,7 +442,7 @@ class VerdictCorrection(models.Model):
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
     summary = models.CharField(max_length=280)
     explanation = models.TextField(blank=True)
-    note = models.TextField(help_text="The public correction note, shown with the verdict.")
+    note = models.TextField(help_text=_("The public correction note, shown with the verdict."))
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="corrections_made"
     )
@@ -434,8 +462,8 @@ class Comment(models.Model):
     """A message in a claim's thread between reviewer and editor (return notes are comments)."""
 
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        RETURN = "return", "Sent back"
+        COMMENT = "comment", _("Comment")
+        RETURN = "return", _("Sent back")
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -472,9 +500,9 @@ class ChangeEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        CORRECTED = "corrected", "Corrected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PUBLISHED = "published", _("Published")
+        CORRECTED = "corrected", _("Corrected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     verdict = models.ForeignKey(Verdict, on_delete=models.PROTECT, related_name="change_events")
@@ -506,8 +534,8 @@ class ApiKey(AbstractAPIKey):
     revocable, with a scope and the time it was last used."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read verdicts and the change feed"
-        READ_WRITE = "read_write", "Read, and push articles"
+        READ = "read", _("Read verdicts and the change feed")
+        READ_WRITE = "read_write", _("Read, and push articles")
 
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.READ)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -560,10 +588,10 @@ class WebhookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Sending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Gave up"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -618,3 +646,114 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of {self.delivery_id}"
+
+
+class ExternalFactCheck(models.Model):
+    """A fact-check another publisher published (a schema.org ClaimReview we imported): shown
+    next to our own similar verdicts, always as theirs, never as ours."""
+
+    publisher_name = models.CharField(max_length=200, blank=True)
+    publisher_site = models.CharField(max_length=200, blank=True)
+    claim_text = models.TextField()
+    # The claim text's SHA-256: with the review URL it names a record, so importing the same
+    # file again updates rather than duplicates (a unique index on the text itself could pass
+    # PostgreSQL's index row size limit).
+    claim_sha256 = models.CharField(max_length=64, editable=False)
+    claimant = models.CharField(max_length=200, blank=True)
+    rating_text = models.CharField(
+        max_length=200, blank=True, help_text=_("The publisher's rating, in words.")
+    )
+    rating_value = models.FloatField(
+        null=True, blank=True, help_text=_("The publisher's rating as a number, if it gave one.")
+    )
+    review_url = models.URLField(max_length=1000)
+    title = models.CharField(max_length=500, blank=True)
+    date_published = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date_published", "-pk"]
+        verbose_name = _("external fact-check")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review_url", "claim_sha256"], name="external_factcheck_unique_review"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publisher_name or self.publisher_site}: {self.claim_text[:60]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, kept with the text it is derived from (not a business rule).
+        import hashlib
+
+        self.claim_sha256 = hashlib.sha256(self.claim_text.encode("utf-8")).hexdigest()
+        super().save(*args, **kwargs)
+
+
+class MatchDocument(models.Model):
+    """One text in the similar-claims index (reviews/matching.py): a claim whose current verdict
+    is published, or an external fact-check. Its terms are MatchTerm rows."""
+
+    class Kind(models.TextChoices):
+        OURS = "ours", _("Our published verdict")
+        EXTERNAL = "external", _("Another publisher's fact-check")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    claim = models.OneToOneField(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    external = models.OneToOneField(
+        ExternalFactCheck,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="match_document",
+    )
+    length = models.PositiveIntegerField(help_text=_("Number of terms (BM25 length)."))
+
+    class Meta:
+        constraints = [
+            # Ours point at a claim and its verdict; theirs at the external record; never both.
+            models.CheckConstraint(
+                condition=Q(
+                    kind="ours",
+                    claim__isnull=False,
+                    verdict__isnull=False,
+                    external__isnull=True,
+                )
+                | Q(
+                    kind="external",
+                    claim__isnull=True,
+                    verdict__isnull=True,
+                    external__isnull=False,
+                ),
+                name="match_document_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.claim_id or self.external_id}"
+
+
+class MatchTerm(models.Model):
+    """One term of one indexed text, with how often it occurs there (a posting)."""
+
+    document = models.ForeignKey(MatchDocument, on_delete=models.CASCADE, related_name="terms")
+    # Copied from the document so a search of one kind reads the postings without a join.
+    kind = models.CharField(max_length=10, choices=MatchDocument.Kind.choices)
+    term = models.CharField(max_length=40)
+    count = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "term"], name="match_term_unique"),
+        ]
+        indexes = [models.Index(fields=["term", "kind"], name="match_term_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.term} x{self.count}"

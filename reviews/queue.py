@@ -29,7 +29,8 @@ from django.db.models import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from claims.models import Claim
 from factcheck.lib.permissions import permission_view
@@ -66,12 +67,12 @@ class Tab:
 
 
 TAB_LABELS = {
-    "all": "All queued",
-    "mine": "Assigned to me",
-    "unassigned": "Unassigned",
-    "approval": "Awaiting my approval",
-    "returned": "Returned to me",
-    "overdue": "Overdue",
+    "all": _("All queued"),
+    "mine": _("Assigned to me"),
+    "unassigned": _("Unassigned"),
+    "approval": _("Awaiting my approval"),
+    "returned": _("Returned to me"),
+    "overdue": _("Overdue"),
 }
 # Orderings by sort choice; pk last, so a page never shows a row twice or skips one.
 SORTS: dict[str, list[Any]] = {
@@ -88,29 +89,37 @@ class QueueFilterForm(forms.Form):
     tab = forms.ChoiceField(
         choices=list(TAB_LABELS.items()), required=False, widget=forms.HiddenInput
     )
-    q = forms.CharField(label="Search claim text", max_length=200, required=False)
-    article = forms.IntegerField(label="Article id", min_value=1, required=False)
+    q = forms.CharField(label=_("Search claim text"), max_length=200, required=False)
+    article = forms.IntegerField(label=_("Article id"), min_value=1, required=False)
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *[(s.value, s.label) for s in QUEUED]], required=False
+        label=_("Status"),
+        choices=[("", _("Any status")), *[(s.value, s.label) for s in QUEUED]],
+        required=False,
     )
     assignee = forms.ModelChoiceField(
-        queryset=reviewers().none(), required=False, empty_label="Anyone"
+        label=_("Assignee"), queryset=reviewers().none(), required=False, empty_label=_("Anyone")
     )
     rating = forms.ModelChoiceField(
-        queryset=Rating.objects.none(), required=False, empty_label="Any rating"
+        label=_("Rating"),
+        queryset=Rating.objects.none(),
+        required=False,
+        empty_label=_("Any rating"),
     )
-    score_min = forms.FloatField(label="Score from", min_value=0, max_value=1, required=False)
-    score_max = forms.FloatField(label="Score to", min_value=0, max_value=1, required=False)
+    score_min = forms.FloatField(label=_("Score from"), min_value=0, max_value=1, required=False)
+    score_max = forms.FloatField(label=_("Score to"), min_value=0, max_value=1, required=False)
     # A date input only takes ISO dates (see ClaimAssignForm).
     due_before = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Due before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     sort = forms.ChoiceField(
+        label=_("Sort"),
         choices=[
-            ("urgency", "Most urgent"),
-            ("score", "Highest score"),
-            ("due", "Due soonest"),
-            ("newest", "Newest"),
+            ("urgency", _("Most urgent")),
+            ("score", _("Highest score")),
+            ("due", _("Due soonest")),
+            ("newest", _("Newest")),
         ],
         required=False,
     )
@@ -121,6 +130,8 @@ class QueueFilterForm(forms.Form):
         scale = RatingScale.objects.filter(is_default=True).first()
         ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
         self.fields["rating"].queryset = ratings.order_by("position", "pk")  # type: ignore[attr-defined]
+        language = translation.get_language()
+        self.fields["rating"].label_from_instance = lambda rating: rating.label_in(language)  # type: ignore[attr-defined]
         for name in ("score_min", "score_max"):
             self.fields[name].widget.attrs["step"] = "0.01"
 
@@ -128,7 +139,7 @@ class QueueFilterForm(forms.Form):
         data = super().clean() or {}
         low, high = data.get("score_min"), data.get("score_max")
         if low is not None and high is not None and low > high:
-            self.add_error("score_max", "The upper score must not be below the lower one.")
+            self.add_error("score_max", _("The upper score must not be below the lower one."))
         return data
 
     def filters(self) -> dict[str, Any]:
@@ -167,7 +178,7 @@ def queue_tabs(conditions: dict[str, Q]) -> list[Tab]:
     counts = Claim.objects.aggregate(
         **{slug: Count("pk", filter=condition) for slug, condition in conditions.items()}
     )
-    return [Tab(slug, TAB_LABELS[slug], counts[slug]) for slug in conditions]
+    return [Tab(slug, str(TAB_LABELS[slug]), counts[slug]) for slug in conditions]
 
 
 def queue_claims(*, condition: Q, filters: dict[str, Any], today: datetime.date) -> QuerySet[Claim]:
@@ -199,6 +210,7 @@ def queue_claims(*, condition: Q, filters: dict[str, Any], today: datetime.date)
                 output_field=BooleanField(),
             ),
             rating_label=Subquery(_current_verdict().values("rating__label")[:1]),
+            rating_label_es=Subquery(_current_verdict().values("rating__label_es")[:1]),
         )
         .order_by(*SORTS[filters.get("sort", "urgency")])
     )

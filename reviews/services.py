@@ -15,7 +15,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from claims import revisions
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
@@ -32,7 +34,7 @@ from factcheck.lib.history import (
 from factcheck.lib.htmltext import readable_main_text
 from factcheck.lib.locking import StaleVersionError, update_versioned
 from factcheck.lib.permissions import require_permission
-from reviews import outbox
+from reviews import matching, outbox
 from reviews.models import (
     COMMENT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -57,9 +59,12 @@ CLAIMANT_MAX_LENGTH = Claim._meta.get_field("claimant").max_length or 200
 def _require_researcher(*, claim: Claim, user: Any) -> None:
     if not claim.can_be_researched_by(user):
         if claim.assignee_id and claim.assignee_id != user.pk:
-            raise ValidationError(f"This claim is assigned to {claim.assignee}.")
+            raise ValidationError(
+                gettext("This claim is assigned to %(assignee)s.") % {"assignee": claim.assignee}
+            )
         raise ValidationError(
-            f"A claim that is {claim.get_status_display()} takes no more research."
+            gettext("A claim that is %(status)s takes no more research.")
+            % {"status": claim.get_status_display()}
         )
 
 
@@ -494,13 +499,23 @@ def claim_assign(
     """
     require_permission(user, "claims.select_claim")
     if assignee is not None and not assignee.has_perm("reviews.add_verdict"):
-        raise ValidationError({"assignee": f"{assignee} is not a reviewer."})
+        raise ValidationError(
+            {"assignee": gettext("%(user)s is not a reviewer.") % {"user": assignee}}
+        )
     if not claim.is_open:
-        raise ValidationError(f"A claim that is {claim.get_status_display()} cannot be assigned.")
+        raise ValidationError(
+            gettext("A claim that is %(status)s cannot be assigned.")
+            % {"status": claim.get_status_display()}
+        )
     draft = claim.verdicts.filter(is_current=True, published_at__isnull=True).first()
     if draft is not None and draft.author_id != getattr(assignee, "pk", None):
         raise ValidationError(
-            {"assignee": f"{draft.author} has a draft verdict; they must finish or hand it over."}
+            {
+                "assignee": gettext(
+                    "%(author)s has a draft verdict; they must finish or hand it over."
+                )
+                % {"author": draft.author}
+            }
         )
     return claim_transition(
         claim=claim,
@@ -535,14 +550,24 @@ def evidence_add(
     _require_researcher(claim=claim, user=user)
     url, quote, note = url.strip(), quote.strip(), note.strip()
     if not (url or quote or note):
-        raise ValidationError("Evidence needs at least a URL, a quote or a note.")
+        raise ValidationError(gettext("Evidence needs at least a URL, a quote or a note."))
     for field, value, limit in (
         ("quote", quote, QUOTE_MAX_LENGTH),
         ("note", note, NOTE_MAX_LENGTH),
     ):
         if len(value) > limit:
             raise ValidationError(
-                {field: f"The {field} is {len(value):,} characters; the limit is {limit:,}."}
+                {
+                    field: (
+                        gettext("The quote is %(length)s characters; the limit is %(limit)s.")
+                        if field == "quote"
+                        else gettext("The note is %(length)s characters; the limit is %(limit)s.")
+                    )
+                    % {
+                        "length": formats.number_format(len(value), force_grouping=True),
+                        "limit": formats.number_format(limit, force_grouping=True),
+                    }
+                }
             )
     source = source_for_url(url=url) if url else None
     evidence = Evidence(
@@ -610,14 +635,14 @@ def verdict_save(
         _require_researcher(claim=claim, user=user)
     summary = " ".join(summary.split())
     if not summary:
-        raise ValidationError({"summary": "Write a one-line summary for the CMS."})
+        raise ValidationError({"summary": gettext("Write a one-line summary for the CMS.")})
     if claimant is not None:
         claimant = _clean_claimant(claimant)
     verdict = claim.verdicts.filter(is_current=True).first()
     if verdict is not None and verdict.is_published:
-        raise ValidationError("This verdict is published; it can no longer be edited.")
+        raise ValidationError(gettext("This verdict is published; it can no longer be edited."))
     if verdict is not None and verdict.author_id != user.pk:
-        raise ValidationError(f"This draft is {verdict.author}'s.")
+        raise ValidationError(gettext("This draft is %(author)s's.") % {"author": verdict.author})
     if verdict is not None:
         # Check the draft's version before moving the claim, so a stale form changes nothing.
         seen = verdict.version if expected_version is None else expected_version
@@ -642,6 +667,8 @@ def verdict_save(
             summary=summary,
             explanation=explanation,
             submitted_at=None,
+            # The author recalling a submitted draft proposes afresh on the next submission.
+            **({"proposed_rating": None} if verdict.submitted_at is not None else {}),
         )
     if claimant is not None:
         claim_set_claimant(claim=claim, user=user, claimant=claimant)
@@ -653,8 +680,13 @@ def _clean_claimant(claimant: str) -> str:
     if len(claimant) > CLAIMANT_MAX_LENGTH:
         raise ValidationError(
             {
-                "claimant": f"The claimant is {len(claimant):,} characters; the limit is "
-                f"{CLAIMANT_MAX_LENGTH:,}."
+                "claimant": gettext(
+                    "The claimant is %(length)s characters; the limit is %(limit)s."
+                )
+                % {
+                    "length": formats.number_format(len(claimant), force_grouping=True),
+                    "limit": formats.number_format(CLAIMANT_MAX_LENGTH, force_grouping=True),
+                }
             }
         )
     return claimant
@@ -669,7 +701,9 @@ def claim_set_claimant(*, claim: Claim, user: Any, claimant: str) -> Claim:
     """
     require_permission(user, "reviews.add_verdict")
     if not claim.can_be_drafted_by(user):
-        raise ValidationError({"claimant": "Only the claim's reviewer records who made it."})
+        raise ValidationError(
+            {"claimant": gettext("Only the claim's reviewer records who made it.")}
+        )
     claimant = _clean_claimant(claimant)
     if claimant != claim.claimant:
         note = f"claimant: {claimant}" if claimant else "claimant cleared"
@@ -684,15 +718,17 @@ def claim_set_claimant(*, claim: Claim, user: Any, claimant: str) -> Claim:
 def verdict_submit(*, verdict: Verdict, user: Any, expected_version: int | None = None) -> Verdict:
     """The author sends the draft they read to a second person for approval."""
     if verdict.author_id != user.pk:
-        raise ValidationError("Only the author submits a draft for approval.")
+        raise ValidationError(gettext("Only the author submits a draft for approval."))
     if verdict.submitted_at is not None or verdict.is_published:
-        raise ValidationError("This verdict was already submitted.")
+        raise ValidationError(gettext("This verdict was already submitted."))
     update_versioned(
         verdict,
         expected_version=verdict.version if expected_version is None else expected_version,
         by=user,
         note="submitted",
         submitted_at=timezone.now(),
+        # The first submission's rating stays the proposal through returns by an approver.
+        proposed_rating=Coalesce(F("proposed_rating"), F("rating")),
     )
     claim_transition(claim=verdict.claim, action=Action.SUBMIT, user=user)
     return verdict
@@ -706,13 +742,13 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
     """
     require_permission(user, "reviews.approve_verdict")
     if verdict.author_id == user.pk:
-        raise ValidationError("You wrote this verdict; a second person must approve it.")
+        raise ValidationError(gettext("You wrote this verdict; a second person must approve it."))
     if verdict.submitted_at is None:
-        raise ValidationError("This verdict has not been submitted for approval.")
+        raise ValidationError(gettext("This verdict has not been submitted for approval."))
     if verdict.is_published:
-        raise ValidationError("This verdict is already published.")
+        raise ValidationError(gettext("This verdict is already published."))
     if not verdict.is_current:
-        raise ValidationError("This verdict was withdrawn; approve the current one.")
+        raise ValidationError(gettext("This verdict was withdrawn; approve the current one."))
     blockers = verdict.approval_blockers()
     if blockers:
         raise ValidationError(blockers, code="approval_gate")
@@ -729,6 +765,7 @@ def verdict_approve(*, verdict: Verdict, user: Any, expected_version: int | None
     )
     claim_transition(claim=verdict.claim, action=Action.APPROVE, user=user)
     outbox.record(verdict=verdict, kind=ChangeEvent.Kind.PUBLISHED)
+    matching.matches_refresh(claim_ids=[verdict.claim_id])
     logger.info("verdict %s on claim %s published by %s", verdict.pk, verdict.claim_id, user)
     return verdict
 
@@ -792,6 +829,7 @@ def verdicts_approve(*, verdict_ids: list[int], user: Any) -> BulkReport:
         claim_ids=[verdict.claim_id for verdict in verdicts], action=Action.APPROVE, user=user
     )
     outbox.record_many(verdicts=verdicts, kind=ChangeEvent.Kind.PUBLISHED)
+    matching.matches_refresh(claim_ids=[verdict.claim_id for verdict in verdicts])
     logger.info("%s published verdicts %s", user, approved)
     return report
 
@@ -804,9 +842,9 @@ def verdict_return(
     require_permission(user, "reviews.approve_verdict")
     note = note.strip()
     if not note:
-        raise ValidationError({"note": "Say what the author should change."})
+        raise ValidationError({"note": gettext("Say what the author should change.")})
     if verdict.submitted_at is None or verdict.is_published:
-        raise ValidationError("Only a submitted, unpublished verdict can be sent back.")
+        raise ValidationError(gettext("Only a submitted, unpublished verdict can be sent back."))
     update_versioned(
         verdict,
         expected_version=verdict.version if expected_version is None else expected_version,
@@ -885,6 +923,7 @@ def _verdicts_withdraw(*, verdict_ids: list[int], by: Any, note: str) -> int:
         note=note,
     )
     outbox.record_many(verdicts=verdicts, kind=ChangeEvent.Kind.WITHDRAWN, note=note)
+    matching.matches_refresh(claim_ids=[verdict.claim_id for verdict in verdicts])
     logger.info("%s withdrew verdicts %s", user or "the desk", ids)
     return len(ids)
 
@@ -954,19 +993,21 @@ def verdict_correct(
     note = note.strip()
     summary = " ".join(summary.split())
     if not verdict.is_published or not verdict.is_current:
-        raise ValidationError("Only a published, current verdict can be corrected.")
+        raise ValidationError(gettext("Only a published, current verdict can be corrected."))
     if not note:
-        raise ValidationError({"note": "Say publicly what was corrected and why."})
+        raise ValidationError({"note": gettext("Say publicly what was corrected and why.")})
     if not summary:
-        raise ValidationError({"summary": "Write a one-line summary for the CMS."})
+        raise ValidationError({"summary": gettext("Write a one-line summary for the CMS.")})
     if (rating.pk, summary, explanation) == (
         verdict.rating_id,
         verdict.summary,
         verdict.explanation,
     ):
-        raise ValidationError("Nothing changed: change the rating or the text to correct it.")
+        raise ValidationError(
+            gettext("Nothing changed: change the rating or the text to correct it.")
+        )
     if rating.scale_id != verdict.rating.scale_id:
-        raise ValidationError({"rating": "A correction keeps the verdict's rating scale."})
+        raise ValidationError({"rating": gettext("A correction keeps the verdict's rating scale.")})
     previous = (verdict.rating, verdict.summary, verdict.explanation)
     now = timezone.now()
     update_versioned(
@@ -1005,12 +1046,15 @@ def comment_add(*, claim: Claim, user: Any, body: str) -> Comment:
     require_permission(user, "reviews.add_comment")
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the comment first."})
+        raise ValidationError({"body": gettext("Write the comment first.")})
     if len(body) > COMMENT_MAX_LENGTH:
         raise ValidationError(
             {
-                "body": f"The comment is {len(body):,} characters; the limit is "
-                f"{COMMENT_MAX_LENGTH:,}."
+                "body": gettext("The comment is %(length)s characters; the limit is %(limit)s.")
+                % {
+                    "length": formats.number_format(len(body), force_grouping=True),
+                    "limit": formats.number_format(COMMENT_MAX_LENGTH, force_grouping=True),
+                }
             }
         )
     comment = Comment(claim=claim, author=user, body=body)

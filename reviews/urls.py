@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from reviews import queue, views
+from reviews import dashboard, matching_views, queue, search_views, views
 
 app_name = "reviews"
 
 urlpatterns = [
     path("queue/", queue.queue, name="queue"),
+    path("articles/<int:pk>/matches/", matching_views.article_matches, name="article_matches"),
+    path("search/", search_views.search, name="search"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/assignment/", views.claim_assign, name="claim_assign"),
     path("claims/<int:pk>/evidence/", views.evidence_add, name="evidence_add"),

@@ -9,6 +9,8 @@ from http import HTTPStatus
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -38,20 +40,20 @@ from reviews.workspace import (
     workspace_response,
 )
 
-BACK_IN_DRAFT = "The verdict is back in draft: submit it again for approval."
-VERDICT_CHANGED = (
+BACK_IN_DRAFT = gettext_noop("The verdict is back in draft: submit it again for approval.")
+VERDICT_CHANGED = gettext_noop(
     "Not saved: this is your version; the stored one is shown above. "
     "Save again to replace the stored version with yours."
 )
-ASSIGNMENT_CHANGED = (
+ASSIGNMENT_CHANGED = gettext_noop(
     "Not saved: the claim changed after this page was opened (its current assignment is shown "
     "at the top). Your choices are still in the form: save again to apply them."
 )
-DRAFT_CHANGED = (
+DRAFT_CHANGED = gettext_noop(
     "Not sent back: the draft changed after you read it. Read it again above; your note is "
     "still in the form."
 )
-CORRECTION_CHANGED = (
+CORRECTION_CHANGED = gettext_noop(
     "Not corrected: the verdict changed after you opened it (what it says now is shown above). "
     "Your correction is still in the form: read the verdict, then save again to apply it."
 )
@@ -95,10 +97,16 @@ def claim_assign(request: HtmxRequest, pk: int) -> HttpResponse:
         else:
             # Who may research and draft changed with the assignee: those panels follow.
             also = ("evidence-panel", "verdict")
-            return done(request, pk, "assignment", "Assignment saved.", also)
+            return done(request, pk, "assignment", _("Assignment saved."), also)
     stored = Claim.objects.filter(pk=pk).values_list("version", flat=True).first()
     return refused(
-        request, pk, "assign_form", form, error, stored_version=stored, changed=ASSIGNMENT_CHANGED
+        request,
+        pk,
+        "assign_form",
+        form,
+        error,
+        stored_version=stored,
+        changed=_(ASSIGNMENT_CHANGED),
     )
 
 
@@ -115,7 +123,7 @@ def evidence_add(request: HtmxRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return refused(request, pk, "evidence_form", form, error)
     # Research may have taken the claim: the assignment form needs its new version.
-    return done(request, pk, "evidence-panel", "Evidence added.", also=("assignment",))
+    return done(request, pk, "evidence-panel", _("Evidence added."), also=("assignment",))
 
 
 @permission_view("reviews.add_comment")
@@ -130,7 +138,7 @@ def comment_add(request: HtmxRequest, pk: int) -> HttpResponse:
         services.comment_add(claim=claim, user=request.user, body=form.cleaned_data["body"])
     except ValidationError as error:
         return refused(request, pk, "comment_form", form, error)
-    return done(request, pk, "comments", "Comment added.")
+    return done(request, pk, "comments", _("Comment added."))
 
 
 @permission_view("reviews.add_verdict")
@@ -156,7 +164,7 @@ def verdict_save(request: HtmxRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             error = refusal
         else:
-            text = BACK_IN_DRAFT if was_awaiting_approval else "Draft verdict saved."
+            text = _(BACK_IN_DRAFT) if was_awaiting_approval else _("Draft verdict saved.")
             return done(request, pk, "verdict", text, also=("assignment",))
     stored = Verdict.objects.filter(claim=claim, is_current=True).values_list("version", flat=True)
     return refused(
@@ -166,7 +174,7 @@ def verdict_save(request: HtmxRequest, pk: int) -> HttpResponse:
         form,
         error,
         stored_version=stored.first() or 0,  # 0: no draft yet
-        changed=VERDICT_CHANGED,
+        changed=_(VERDICT_CHANGED),
     )
 
 
@@ -183,12 +191,12 @@ def verdict_submit(request: HtmxRequest, pk: int) -> HttpResponse:
             verdict=verdict, user=request.user, expected_version=form.cleaned_data["version"]
         )
     except StaleVersionError:
-        text = "Not sent: the draft changed after you read it. Read it again."
+        text = _("Not sent: the draft changed after you read it. Read it again.")
         return declined(request, verdict.claim_id, "verdict", [text], HTTPStatus.CONFLICT)
     except ValidationError as error:
         return declined(request, verdict.claim_id, "verdict", error.messages)
     also = ("evidence-panel", "assignment")  # a claim awaiting approval takes no research
-    return done(request, verdict.claim_id, "verdict", "Sent for approval.", also)
+    return done(request, verdict.claim_id, "verdict", _("Sent for approval."), also)
 
 
 @permission_view("reviews.approve_verdict")
@@ -204,13 +212,13 @@ def verdict_approve(request: HtmxRequest, pk: int) -> HttpResponse:
             verdict=verdict, user=request.user, expected_version=form.cleaned_data["version"]
         )
     except StaleVersionError:
-        text = "Not published: the draft changed after you read it. Read it again."
+        text = _("Not published: the draft changed after you read it. Read it again.")
         return declined(request, verdict.claim_id, "approval", [text], HTTPStatus.CONFLICT)
     except ValidationError as error:  # the approval gate's reasons among them
         return declined(request, verdict.claim_id, "approval", error.messages)
     # The card closes; the verdict panel reports it and offers corrections from now on.
     also = ("evidence-panel", "assignment")
-    return done(request, verdict.claim_id, "verdict", "Approved and published.", also)
+    return done(request, verdict.claim_id, "verdict", _("Approved and published."), also)
 
 
 @permission_view("reviews.approve_verdict")
@@ -232,7 +240,7 @@ def verdict_return(request: HtmxRequest, pk: int) -> HttpResponse:
             error = refusal
         else:
             also = ("comments", "assignment")  # the note is also the thread's newest comment
-            return done(request, verdict.claim_id, "verdict", "Sent back to the author.", also)
+            return done(request, verdict.claim_id, "verdict", _("Sent back to the author."), also)
     stored = Verdict.objects.filter(pk=pk).values_list("version", flat=True).first()
     return refused(
         request,
@@ -241,7 +249,7 @@ def verdict_return(request: HtmxRequest, pk: int) -> HttpResponse:
         form,
         error,
         stored_version=stored,
-        changed=DRAFT_CHANGED,
+        changed=_(DRAFT_CHANGED),
     )
 
 
@@ -267,7 +275,7 @@ def verdict_correct(request: HtmxRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             error = refusal
         else:
-            return done(request, verdict.claim_id, "verdict", "Correction published.")
+            return done(request, verdict.claim_id, "verdict", _("Correction published."))
     stored = Verdict.objects.filter(pk=pk).values_list("version", flat=True).first()
     return refused(
         request,
@@ -276,7 +284,7 @@ def verdict_correct(request: HtmxRequest, pk: int) -> HttpResponse:
         form,
         error,
         stored_version=stored,
-        changed=CORRECTION_CHANGED,
+        changed=_(CORRECTION_CHANGED),
         rebuild=lambda data: VerdictCorrectionForm.for_verdict(verdict, data),
     )
 
@@ -291,11 +299,11 @@ def claim_reopen(request: HtmxRequest, pk: int) -> HttpResponse:
     try:
         services.claim_reopen(claim=claim, user=request.user, note=note)
     except StaleVersionError:
-        text = "Not reopened: the claim changed after this page was opened. Look again."
+        text = _("Not reopened: the claim changed after this page was opened. Look again.")
         return declined(request, pk, "verdict", [text], HTTPStatus.CONFLICT)
     except ValidationError as error:
         return declined(request, pk, "verdict", error.messages)
-    text = "Reopened: the claim is back in review for a new verdict."
+    text = _("Reopened: the claim is back in review for a new verdict.")
     return done(request, pk, "verdict", text, also=("evidence-panel", "assignment"))
 
 
@@ -317,9 +325,9 @@ def verdict_withdraw(request: HtmxRequest, pk: int) -> HttpResponse:
         verdict_ids=[verdict.pk], user=request.user, note=form.cleaned_data["note"]
     )
     if not withdrawn:
-        text = "Not withdrawn: only a published, current verdict can be withdrawn."
+        text = _("Not withdrawn: only a published, current verdict can be withdrawn.")
         return declined(request, verdict.claim_id, "verdict", [text])
-    text = "Withdrawn: the CMS no longer lists this verdict. Reopen the claim for a new one."
+    text = _("Withdrawn: the CMS no longer lists this verdict. Reopen the claim for a new one.")
     return done(request, verdict.claim_id, "verdict", text, also=("evidence-panel", "assignment"))
 
 
@@ -400,7 +408,7 @@ def snapshot_page_source(request: HtmxRequest, pk: int) -> HttpResponse:
     try:
         body = services.snapshot_body(snapshot)
     except (OSError, EOFError, ValueError) as error:
-        raise Http404("The archived page is no longer in storage.") from error
+        raise Http404(_("The archived page is no longer in storage.")) from error
     try:
         return _archived_text(decode_bytes(body))
     except ValueError:

@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from claims.models import Claim
 from factcheck.lib.locking import StaleVersionError
 from factcheck.lib.messages import add_form_errors
-from reviews import selectors
+from reviews import matching, selectors
 from reviews.forms import (
     ClaimAssignForm,
     ClaimReopenForm,
@@ -230,6 +231,8 @@ def _context(
         ),
         **_approval_panel(verdict, evidence),
         **_assignment_panel(request, claim, bound.get("assign_form")),
+        # Read only when a template shows it (the full page), not for every htmx panel.
+        "matches": SimpleLazyObject(lambda: matching.claim_matches(claim)),
     }
 
 

@@ -24,3 +24,5 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-"$(basename "$requirements" .txt)"-*
   touch "$stamp"
 fi
+# The translations' .mo files are built here, never committed (msgfmt, or polib without it).
+.venv/bin/python scripts/compile_messages.py

@@ -17,14 +17,15 @@ from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from import_export import resources  # type: ignore[import-untyped]
 from simple_history.admin import SimpleHistoryAdmin
 
-STALE_MESSAGE = (
+STALE_MESSAGE = gettext_noop(
     "Someone else changed this since you opened it. Reload the page to see their change, "
     "then make yours again."
 )
-MISSING_VERSION_MESSAGE = (
+MISSING_VERSION_MESSAGE = gettext_noop(
     "This form did not say which version you saw, so it was not saved. Reload the page and "
     "make your change again."
 )
@@ -47,7 +48,7 @@ class VersionedAdminForm(forms.ModelForm):
     """
 
     seen_version = SeenVersionField(
-        required=False, error_messages={"required": MISSING_VERSION_MESSAGE}
+        required=False, error_messages={"required": gettext_lazy(MISSING_VERSION_MESSAGE)}
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,7 +68,7 @@ class VersionedAdminForm(forms.ModelForm):
             return data
         if data.get("seen_version") is None:
             # The field error sits on a hidden input; say it where the user can see it.
-            raise forms.ValidationError(MISSING_VERSION_MESSAGE)
+            raise forms.ValidationError(gettext(MISSING_VERSION_MESSAGE))
         if not self.needs_version_check():
             return data
         model = type(self.instance)
@@ -80,7 +81,7 @@ class VersionedAdminForm(forms.ModelForm):
             .first()
         )
         if current != data["seen_version"]:
-            raise forms.ValidationError(STALE_MESSAGE)
+            raise forms.ValidationError(gettext(STALE_MESSAGE))
         return data
 
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import docx
 import pypdf
+from django.utils import formats
+from django.utils.translation import gettext, gettext_noop
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.exceptions import OpcError
 from docx.text.paragraph import Paragraph
@@ -34,7 +36,9 @@ from pypdf.generic import DictionaryObject, StreamObject
 
 from factcheck.lib.htmltext import decode_bytes, readable_text
 
-ACCEPTED = "plain text (.txt), Markdown (.md), HTML, Word (.docx) or PDF with a text layer"
+ACCEPTED = gettext_noop(
+    "plain text (.txt), Markdown (.md), HTML, Word (.docx) or PDF with a text layer"
+)
 
 _MB = 1_000_000
 
@@ -62,6 +66,14 @@ class DocumentError(ValueError):
     """The file cannot become an article; `str(error)` says why, for a newsroom user."""
 
 
+def _not_an_article(kind: str) -> str:
+    """The refusal of a file of another kind (`kind` is marked, translated here)."""
+    return gettext("This file is %(kind)s, not an article. Upload %(accepted)s.") % {
+        "kind": gettext(kind),
+        "accepted": gettext(ACCEPTED),
+    }
+
+
 def read_document(
     data: bytes, *, filename: str = "", limits: DocumentLimits = DocumentLimits()
 ) -> Document:
@@ -74,10 +86,14 @@ def read_document(
     plain text.
     """
     if not data:
-        raise DocumentError("The file is empty.")
+        raise DocumentError(gettext("The file is empty."))
     if len(data) > limits.max_bytes:
         raise DocumentError(
-            f"The file is {len(data) / _MB:.1f} MB; the limit is {limits.max_bytes / _MB:.1f} MB."
+            gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {
+                "size": formats.number_format(len(data) / _MB, 1),
+                "limit": formats.number_format(limits.max_bytes / _MB, 1),
+            }
         )
     if data.startswith(b"%PDF-"):
         return _read_pdf(data, limits)
@@ -85,7 +101,7 @@ def read_document(
         return _read_docx(data, limits)
     binary_kind = _binary_kind(data)
     if binary_kind:
-        raise DocumentError(f"This file is {binary_kind}, not an article. Upload {ACCEPTED}.")
+        raise DocumentError(_not_an_article(binary_kind))
     return _read_text(data, filename)
 
 
@@ -96,31 +112,36 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # Formats people upload by mistake, named so the refusal says what the file is. Anything else
 # binary is refused by decode_bytes (NUL bytes, control characters).
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"),
-    (b"GIF89a", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an older Office file (.doc, .xls) or a password-"
-     "protected document: save it as .docx without a password"),
-    (b"{\\rtf", "a Rich Text (.rtf) file: save it as .docx"),
-    (b"\x1f\x8b", "a compressed (gzip) archive"),
-    (b"BZh", "a compressed (bzip2) archive"),
-    (b"\xfd7zXZ\x00", "a compressed (xz) archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ\x90\x00", "a Windows program"),
-    (b"\xcf\xfa\xed\xfe", "a program"),
-    (b"ID3", "an audio file"),
-    (b"OggS", "an audio or video file"),
-    (b"fLaC", "an audio file"),
-    (b"\x1aE\xdf\xa3", "a video file"),
-    (b"SQLite format 3\x00", "a database"),
+    (b"\x89PNG\r\n\x1a\n", gettext_noop("a PNG image")),
+    (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
+    (b"GIF87a", gettext_noop("a GIF image")),
+    (b"GIF89a", gettext_noop("a GIF image")),
+    (b"II*\x00", gettext_noop("a TIFF image")),
+    (b"MM\x00*", gettext_noop("a TIFF image")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", gettext_noop(
+        "an older Office file (.doc, .xls) or a password-protected document: save it as .docx "
+        "without a password")),
+    (b"{\\rtf", gettext_noop("a Rich Text (.rtf) file: save it as .docx")),
+    (b"\x1f\x8b", gettext_noop("a compressed (gzip) archive")),
+    (b"BZh", gettext_noop("a compressed (bzip2) archive")),
+    (b"\xfd7zXZ\x00", gettext_noop("a compressed (xz) archive")),
+    (b"7z\xbc\xaf\x27\x1c", gettext_noop("a 7-Zip archive")),
+    (b"Rar!\x1a\x07", gettext_noop("a RAR archive")),
+    (b"\x7fELF", gettext_noop("a program")),
+    (b"MZ\x90\x00", gettext_noop("a Windows program")),
+    (b"\xcf\xfa\xed\xfe", gettext_noop("a program")),
+    (b"ID3", gettext_noop("an audio file")),
+    (b"OggS", gettext_noop("an audio or video file")),
+    (b"fLaC", gettext_noop("an audio file")),
+    (b"\x1aE\xdf\xa3", gettext_noop("a video file")),
+    (b"SQLite format 3\x00", gettext_noop("a database")),
 )  # fmt: skip
 
-_RIFF_KINDS = {b"WEBP": "a WebP image", b"WAVE": "an audio file", b"AVI ": "a video file"}
+_RIFF_KINDS = {
+    b"WEBP": gettext_noop("a WebP image"),
+    b"WAVE": gettext_noop("an audio file"),
+    b"AVI ": gettext_noop("a video file"),
+}
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -131,7 +152,7 @@ def _binary_kind(data: bytes) -> str | None:
     if data.startswith(b"RIFF") and data[8:12] in _RIFF_KINDS:
         return _RIFF_KINDS[data[8:12]]
     if data[4:8] == b"ftyp":
-        return "an image, audio or video file (MP4, MOV, HEIC)"
+        return gettext_noop("an image, audio or video file (MP4, MOV, HEIC)")
     return None
 
 
@@ -153,7 +174,10 @@ def _read_text(data: bytes, filename: str) -> Document:
     try:
         text = decode_bytes(data)
     except ValueError as error:
-        raise DocumentError(f"{error} Upload {ACCEPTED}.") from error
+        raise DocumentError(
+            gettext("%(reason)s Upload %(accepted)s.")
+            % {"reason": error, "accepted": gettext(ACCEPTED)}
+        ) from error
     if _HTML_START.match(text[:4096]):
         title, body = readable_text(text, "text/html")
         return Document(kind="html", title=title, text=body)
@@ -220,7 +244,7 @@ def _markdown_to_text(markdown: str) -> tuple[str, str]:
 _MAX_ZIP_ENTRIES = 5_000
 _READ_CHUNK = 64 * 1024
 
-_DOCX_DAMAGED = (
+_DOCX_DAMAGED = gettext_noop(
     "This Word file is damaged or is not really a .docx, so its text cannot be read. Open it in "
     "Word and save it again as .docx, or paste the text."
 )
@@ -277,13 +301,13 @@ def _read_docx(data: bytes, limits: DocumentLimits) -> Document:
         raise
     except (*_MALFORMED, RuntimeError) as error:
         # RuntimeError: zipfile's refusal of encrypted members.
-        raise DocumentError(_DOCX_DAMAGED) from error
+        raise DocumentError(gettext(_DOCX_DAMAGED)) from error
     try:
         document = docx.Document(io.BytesIO(stored))
         text = "\n\n".join(_docx_blocks(document.element.body))
         title = _docx_title(document)
     except (*_MALFORMED, OpcError, etree.LxmlError) as error:
-        raise DocumentError(_DOCX_DAMAGED) from error
+        raise DocumentError(gettext(_DOCX_DAMAGED)) from error
     return Document(kind="docx", title=title, text=text)
 
 
@@ -291,31 +315,37 @@ def _check_is_docx(names: set[str]) -> None:
     if "word/document.xml" in names and "[Content_Types].xml" in names:
         return
     if "xl/workbook.xml" in names:
-        kind = "an Excel workbook"
+        kind = gettext_noop("an Excel workbook")
     elif "ppt/presentation.xml" in names:
-        kind = "a PowerPoint presentation"
+        kind = gettext_noop("a PowerPoint presentation")
     elif "mimetype" in names and "content.xml" in names:
-        kind = "an OpenDocument file: save it as .docx"
+        kind = gettext_noop("an OpenDocument file: save it as .docx")
     elif "META-INF/container.xml" in names:
-        kind = "an e-book (EPUB)"
+        kind = gettext_noop("an e-book (EPUB)")
     else:
-        kind = "a ZIP archive"
-    raise DocumentError(f"This file is {kind}, not an article. Upload {ACCEPTED}.")
+        kind = gettext_noop("a ZIP archive")
+    raise DocumentError(_not_an_article(kind))
 
 
 def _unpacked_copy(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], cap: int) -> bytes:
     """Return a stored copy of the archive, refusing it once its contents pass `cap` bytes."""
     if len(members) > _MAX_ZIP_ENTRIES:
         raise DocumentError(
-            f"This Word file holds {len(members):,} parts, so it is refused as malformed. "
-            "Paste the text instead."
+            gettext(
+                "This Word file holds %(parts)s parts, so it is refused as malformed. "
+                "Paste the text instead."
+            )
+            % {"parts": formats.number_format(len(members), force_grouping=True)}
         )
     if len({member.filename for member in members}) != len(members):
-        raise DocumentError(_DOCX_DAMAGED)
+        raise DocumentError(gettext(_DOCX_DAMAGED))
     bomb = DocumentError(
-        f"This Word file unpacks to more than {cap / _MB:g} MB, so it is refused: a real "
-        "article is far smaller, and such files are made to exhaust servers. Paste the text "
-        "instead."
+        gettext(
+            "This Word file unpacks to more than %(cap)s MB, so it is refused: a real "
+            "article is far smaller, and such files are made to exhaust servers. Paste the text "
+            "instead."
+        )
+        % {"cap": f"{cap / _MB:g}"}
     )
     # The declared sizes refuse most bombs before any work; the capped reader catches a file
     # whose declared sizes lie.
@@ -416,7 +446,7 @@ def _heading_rank(style_name: str | None) -> int | None:
 
 # --- PDF ---------------------------------------------------------------------------------------
 
-_PDF_DAMAGED = (
+_PDF_DAMAGED = gettext_noop(
     "This PDF is damaged, so its text cannot be read. Open it and save or print it to a new PDF, "
     "or paste the text."
 )
@@ -449,16 +479,16 @@ def _read_pdf(data: bytes, limits: DocumentLimits) -> Document:
         raise
     except DependencyError as error:
         # AES needs the optional `cryptography` package, which we do not install.
-        raise DocumentError(_PDF_ENCRYPTED) from error
+        raise DocumentError(gettext(_PDF_ENCRYPTED)) from error
     except LimitReachedError as error:
         raise _pdf_bomb(cap) from error
     except PyPdfError as error:
-        raise DocumentError(_PDF_DAMAGED) from error
+        raise DocumentError(gettext(_PDF_DAMAGED)) from error
     except _MALFORMED as error:
-        raise DocumentError(_PDF_DAMAGED) from error
+        raise DocumentError(gettext(_PDF_DAMAGED)) from error
 
 
-_PDF_ENCRYPTED = (
+_PDF_ENCRYPTED = gettext_noop(
     "This PDF is protected by a password or encrypted, so its text cannot be read. Upload an "
     "unprotected copy, or paste the text."
 )
@@ -466,9 +496,12 @@ _PDF_ENCRYPTED = (
 
 def _pdf_bomb(cap: int) -> DocumentError:
     return DocumentError(
-        f"This PDF expands to more than {cap / _MB:g} MB of content, so it is refused: a real "
-        "article is far smaller, and such files are made to exhaust servers. Paste the text "
-        "instead."
+        gettext(
+            "This PDF expands to more than %(cap)s MB of content, so it is refused: a real "
+            "article is far smaller, and such files are made to exhaust servers. Paste the text "
+            "instead."
+        )
+        % {"cap": f"{cap / _MB:g}"}
     )
 
 
@@ -476,12 +509,15 @@ def _read_pdf_pages(data: bytes, limits: DocumentLimits) -> Document:
     cap = limits.max_decompressed_bytes
     reader = pypdf.PdfReader(io.BytesIO(data))
     if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
-        raise DocumentError(_PDF_ENCRYPTED)
+        raise DocumentError(gettext(_PDF_ENCRYPTED))
     page_count = len(reader.pages)
     if page_count > limits.max_pages:
         raise DocumentError(
-            f"This PDF has {page_count} pages; the limit is {limits.max_pages}. Upload only the "
-            "pages of the article, or paste the text."
+            gettext(
+                "This PDF has %(pages)d pages; the limit is %(limit)d. Upload only the "
+                "pages of the article, or paste the text."
+            )
+            % {"pages": page_count, "limit": limits.max_pages}
         )
     content_bytes = 0
     text_bytes = 0
@@ -499,8 +535,10 @@ def _read_pdf_pages(data: bytes, limits: DocumentLimits) -> Document:
             page_texts.append(lines)
     if not page_texts:
         raise DocumentError(
-            "This PDF has no text layer: its pages are images (a scan or a photo). Run it "
-            "through OCR (text recognition) first, or paste the article's text."
+            gettext(
+                "This PDF has no text layer: its pages are images (a scan or a photo). Run it "
+                "through OCR (text recognition) first, or paste the article's text."
+            )
         )
     return Document(kind="pdf", title=_pdf_title(reader), text="\n\n".join(page_texts))
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -15,7 +16,9 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 def require_permission(user: Any, permission: str) -> None:
     """Raise PermissionDenied unless the user has the permission (roles come from groups)."""
     if not user.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission!r} for this.")
+        raise PermissionDenied(
+            gettext("You need the permission %(permission)r for this.") % {"permission": permission}
+        )
 
 
 def permission_view(*permissions: str) -> Callable[[ViewFunc], ViewFunc]:

@@ -20,6 +20,15 @@ from factcheck.lib.text import normalise_text
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _candidate_threshold(settings: Any) -> None:
+    """These texts test input handling: their plain sentences ("Line one has 12 buses.", 0.58)
+    must be candidates, which the shortlist cut (0.7) leaves out; they keep the 0.5 cut they
+    were written for."""
+    settings.FACTCHECK_CANDIDATE_THRESHOLD = 0.5
+
+
 EMPTY_MESSAGE = "The article has no text. Paste or upload its text."
 TOO_LARGE_MARK = "the limit is"
 
@@ -131,6 +140,8 @@ def test_any_text_imports_with_claims_that_slice_back_or_is_refused_as_empty(
 ) -> None:
     try:
         article = services.article_import(title="t", body=body, created_by=editor)
+    except services.DuplicateArticleError:
+        return  # an earlier example stored the same text: examples share the test's database
     except ValidationError as error:
         # Any other refusal, such as the misaligned-claim error, is the bug this test hunts.
         if not _is_legitimate_refusal(error, body):

@@ -20,7 +20,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "suite",
-            choices=("extraction", "api", "admin", "sources", "importing"),
+            choices=(
+                "extraction",
+                "api",
+                "admin",
+                "sources",
+                "importing",
+                "matching",
+                "dashboard",
+            ),
             help="what to benchmark",
         )
         parser.add_argument(
@@ -37,7 +45,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--verdicts", type=int, default=100_000, help="api: published verdicts to build"
         )
-        parser.add_argument("--claims", type=int, default=100_000, help="admin: claims to build")
+        parser.add_argument(
+            "--claims", type=int, default=100_000, help="admin, dashboard: claims to build"
+        )
         parser.add_argument("--data", type=Path, default=None, help="shared data folder")
         parser.add_argument("--weights", type=Path, default=None, help="model weights file")
         parser.add_argument("--json", action="store_true", help="print JSON")
@@ -54,6 +64,18 @@ class Command(BaseCommand):
             return
         if options["suite"] == "importing":
             self._importing(options)
+            return
+        if options["suite"] == "matching":
+            from bench import matching
+
+            self._in_test_database(matching.measure, matching.format_report, options)
+            return
+        if options["suite"] == "dashboard":
+            from bench import dashboard
+
+            self._in_test_database(
+                lambda: dashboard.measure(options["claims"]), dashboard.format_report, options
+            )
             return
         from bench import extraction
 

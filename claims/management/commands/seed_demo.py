@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -71,6 +72,10 @@ class Command(BaseCommand):
             from bench.admin import seed
 
             seed(options["claims"], stdout=self.stdout)
+            # The seeding writes published verdicts in bulk, past the services that keep the
+            # "already checked" index current (reviews/matching.py): rebuild it once. By name,
+            # so claims does not import reviews.
+            call_command("matches_rebuild", stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo newsroom ready. Log in as:"))
         for username, password, _, _, group, _, _ in DEMO_USERS:
