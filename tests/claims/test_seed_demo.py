@@ -52,3 +52,17 @@ def test_the_flood_relief_article_is_flagged_for_figures_that_do_not_add_up() ->
     assert "1,075" in sum_flag["arithmetic"] or "1075" in sum_flag["arithmetic"]
     for start, end in sum_flag["spans"]:
         assert article.body[start:end].strip()
+
+
+def test_the_demo_brings_other_publishers_fact_checks_once_and_matches_them() -> None:
+    from reviews.matching import claim_matches
+    from reviews.models import ExternalFactCheck
+
+    _seed()
+    _seed()
+    assert ExternalFactCheck.objects.count() == 4
+    buses = Article.objects.get(title__startswith="Bus journeys")
+    claim = buses.claims.get(text__startswith="Passengers made 3.2 million bus journeys")
+    theirs = claim_matches(claim).theirs
+    assert theirs[0].external is not None
+    assert theirs[0].external.review_url.endswith("/bus-journeys-record")

@@ -67,6 +67,12 @@ class Command(BaseCommand):
                 title=title, body=body, created_by=editor, outlet="Harbourton Courier (demo)"
             )
 
+        # Other publishers' fact-checks (our own demo text), shown among "already checked"
+        # matches; importing again updates them. By command name: claims does not import reviews.
+        call_command(
+            "import_claimreviews", str(DEMO_DIR / "claimreviews.jsonl"), stdout=self.stdout
+        )
+
         if options["claims"]:
             # The same bulk seeding as `manage.py bench admin` (bench/admin.py).
             from bench.admin import seed
