@@ -5,6 +5,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# The Spanish catalogue's .mo (polib: the slim image has no GNU gettext).
+RUN python scripts/compile_messages.py
 RUN useradd --create-home factcheck && mkdir -p /app/var && chown -R factcheck /app/var
 USER factcheck
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only-key-not-used-at-runtime-000000000 \
