@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from claims import services
 from claims.models import Article, ArticleImport
@@ -28,10 +29,27 @@ URL_MAX_LENGTH = ArticleImport._meta.get_field("url").max_length or 2000
 OUTLET_MAX_LENGTH = Article._meta.get_field("outlet").max_length or 200
 AUTHOR_MAX_LENGTH = Article._meta.get_field("author").max_length or 200
 
-NO_ARTICLE_TEXT = (
+# What a job stores is English (a worker has no reader's language); the job's page translates
+# it when it renders (`claims_imports.import_message`), so each text is marked, not translated.
+NO_ARTICLE_TEXT = gettext_noop(
     "The page has no article text: it looks like menus or a list of links, not an article."
 )
-DUPLICATE_NOTE = "already in the desk"
+DUPLICATE_NOTE = gettext_noop("already in the desk")
+PERMISSION_LOST = gettext_noop(
+    "The account that asked for this import may no longer import articles."
+)
+REQUESTER_GONE = gettext_noop("The account that asked for this import no longer exists.")
+GAVE_UP = gettext_noop("Gave up: the import never finished in %(attempts)s attempts.")
+TIMED_OUT = gettext_noop("The import took longer than %(seconds)s s and was stopped.")
+# Every text a job may store with its placeholders, for the page that translates them back.
+STORED_MESSAGES = (
+    NO_ARTICLE_TEXT,
+    DUPLICATE_NOTE,
+    PERMISSION_LOST,
+    REQUESTER_GONE,
+    GAVE_UP,
+    TIMED_OUT,
+)
 # The statuses of a job some run is working on.
 ACTIVE = (ArticleImport.Status.FETCHING, ArticleImport.Status.EXTRACTING)
 
@@ -68,7 +86,9 @@ def article_import_url_queue(*, url: str, requested_by: Any) -> ArticleImport:
     except fetching.FetchError as error:
         raise ValidationError({"url": str(error)}) from error
     if len(normalised) > URL_MAX_LENGTH:
-        raise ValidationError({"url": f"The URL is longer than {URL_MAX_LENGTH} characters."})
+        raise ValidationError(
+            {"url": gettext("The URL is longer than %(max)s characters.") % {"max": URL_MAX_LENGTH}}
+        )
     with transaction.atomic():
         job = ArticleImport.objects.create(url=normalised, requested_by=requested_by)
         _enqueue_article_import(job.pk)
@@ -151,9 +171,9 @@ def article_import_url_run(*, import_id: int, task_id: str = "") -> ArticleImpor
 def _refusal(user: Any, *, lost: bool = False) -> str:
     """Why the person who asked may not import any more, or "" when they may."""
     if lost or (user is not None and not user.has_perm("claims.add_article")):
-        return "The account that asked for this import may no longer import articles."
+        return PERMISSION_LOST
     if user is None:
-        return "The account that asked for this import no longer exists."
+        return REQUESTER_GONE
     return ""
 
 
@@ -218,7 +238,7 @@ def _give_up(candidates: QuerySet[ArticleImport], *, max_attempts: int) -> int:
     """Fail running jobs whose runs keep dying once their attempts are used up."""
     return candidates.filter(status__in=ACTIVE, attempts__gte=max_attempts).update(
         status=ArticleImport.Status.FAILED,
-        error=f"Gave up: the import never finished in {max_attempts} attempts.",
+        error=GAVE_UP % {"attempts": max_attempts},
         lease_until=None,
         lease_task_id="",
         updated_at=timezone.now(),
@@ -233,7 +253,7 @@ def article_import_url_stop(*, import_id: int, task_id: str, seconds: float) -> 
             pk=import_id, status__in=ACTIVE, lease_task_id=task_id[:64]
         ).update(
             status=ArticleImport.Status.FAILED,
-            error=f"The import took longer than {seconds:g} s and was stopped.",
+            error=TIMED_OUT % {"seconds": f"{seconds:g}"},
             lease_until=None,
             lease_task_id="",
             updated_at=timezone.now(),

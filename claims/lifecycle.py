@@ -195,12 +195,17 @@ class BulkReport:
     def refused_count(self) -> int:
         return sum(self.refused.values())
 
-    def describe(self, done: str = "claim(s) updated") -> str:
-        """One sentence for a message: the count moved and each refusal reason with its count."""
-        text = f"{self.changed} {done}."
+    def describe(self, done: str | None = None) -> str:
+        """One sentence for a message: the count moved and each refusal reason with its count.
+
+        `done` and the refusal reasons arrive translated (they are built in the request's
+        language); this adds the frame around them in the same language.
+        """
+        what = done if done is not None else gettext("claim(s) updated")
+        text = gettext("%(count)d %(done)s.") % {"count": self.changed, "done": what}
         if self.refused:
             reasons = "; ".join(f"{count} {reason}" for reason, count in self.refused.items())
-            text += f" Not changed: {reasons}."
+            text += " " + gettext("Not changed: %(reasons)s.") % {"reasons": reasons}
         return text
 
 
@@ -260,6 +265,6 @@ def claims_transition(
         moved.extend(pks)
     missing = (requested - len(rows)) if requested is not None else 0
     if missing:
-        report.refused["not found"] += missing
+        report.refused[gettext("not found")] += missing
     record_history_copy(Claim, moved, by=user, note=note or action, at=now)
     return report

@@ -487,7 +487,7 @@ def claims_assign(
         user=user,
         note=note or f"assigned to {assignee}",
         changes={"assignee": assignee},
-        refuse={"with another reviewer's draft verdict": Q(foreign_draft)},
+        refuse={gettext("with another reviewer's draft verdict"): Q(foreign_draft)},
     )
 
 

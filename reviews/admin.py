@@ -473,7 +473,7 @@ class ReviewDeskClaimAdmin(ExportActionMixin, ImportMixin, claims_admin.ClaimAdm
             report.refused["without a submitted verdict"] += without
         self.message_user(
             request,
-            report.describe("verdict(s) approved and published"),
+            report.describe(gettext("verdict(s) approved and published")),
             messages.WARNING if report.refused else messages.SUCCESS,
         )
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext, pgettext_lazy
 
 from claims.models import Claim
 from reviews.models import Evidence, Source, Verdict, VerdictCorrection
@@ -28,6 +29,26 @@ class TimelineEntry:
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
     note: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as the badge shows it, in the reader's language."""
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+# The badge of each kind of entry (the kind itself stays an English code, used in CSS classes).
+KIND_LABELS = {
+    "created": pgettext_lazy("timeline kind", "created"),
+    "status": pgettext_lazy("timeline kind", "status"),
+    "assignment": pgettext_lazy("timeline kind", "assignment"),
+    "claim": pgettext_lazy("timeline kind", "claim"),
+    "evidence": pgettext_lazy("timeline kind", "evidence"),
+    "verdict": pgettext_lazy("timeline kind", "verdict"),
+    "approval": pgettext_lazy("timeline kind", "approval"),
+    "withdrawal": pgettext_lazy("timeline kind", "withdrawal"),
+    "correction": pgettext_lazy("timeline kind", "correction"),
+    "submitted": pgettext_lazy("timeline kind", "submitted"),
+    "return": pgettext_lazy("timeline kind", "return"),
+}
 
 # Bookkeeping columns that change on every write and mean nothing to a reader.
 _QUIET = {"version", "updated_at", "created_at", "added_at", "id", "claim", "article"}
@@ -46,7 +67,8 @@ def _display(model: Any, name: str, value: Any, names: dict[str, dict[Any, str]]
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, datetime.datetime):
-        return value.strftime("%d %b %Y %H:%M")
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return formats.date_format(local, "j M Y H:i")
     return value
 
 
@@ -69,30 +91,32 @@ def _changes(
 
 def _claim_kind(record: Any, old: Any) -> tuple[str, str]:
     if old is None:
-        return "created", "Claim created"
+        return "created", gettext("Claim created")
     if record.status != old.status:
-        return "status", f"Now {Claim.Status(record.status).label.lower()}"
+        return "status", gettext("Now %(status)s") % {
+            "status": str(Claim.Status(record.status).label).lower()
+        }
     if record.assignee_id != old.assignee_id or record.due_on != old.due_on:
-        return "assignment", "Assignment changed"
+        return "assignment", gettext("Assignment changed")
     if record.priority != old.priority:
-        return "assignment", "Priority changed"
-    return "claim", "Claim changed"
+        return "assignment", gettext("Priority changed")
+    return "claim", gettext("Claim changed")
 
 
 def _verdict_kind(record: Any, old: Any) -> tuple[str, str]:
     if old is None:
-        return "verdict", "Verdict drafted"
+        return "verdict", gettext("Verdict drafted")
     if record.published_at and not old.published_at:
-        return "approval", "Approved and published"
+        return "approval", gettext("Approved and published")
     if old.is_current and not record.is_current:
-        return "withdrawal", "Verdict withdrawn"
+        return "withdrawal", gettext("Verdict withdrawn")
     if record.modified_at and record.modified_at != old.modified_at:
-        return "correction", "Corrected after publication"
+        return "correction", gettext("Corrected after publication")
     if record.submitted_at and not old.submitted_at:
-        return "submitted", "Submitted for approval"
+        return "submitted", gettext("Submitted for approval")
     if record.return_note != old.return_note and record.return_note:
-        return "return", "Sent back to the author"
-    return "verdict", "Verdict edited"
+        return "return", gettext("Sent back to the author")
+    return "verdict", gettext("Verdict edited")
 
 
 def _pairs(records: list[Any]) -> list[tuple[Any, Any]]:
@@ -130,16 +154,16 @@ def claim_timeline(claim: Claim) -> list[TimelineEntry]:
         .order_by("history_id")
     )
     user_ids = {row.assignee_id for row in claim_rows if row.assignee_id}
+    language = get_language()
     names: dict[str, dict[Any, str]] = {
         "assignee": {
             user.pk: user.get_full_name() or user.username
             for user in get_user_model().objects.filter(pk__in=user_ids)
         },
-        "rating": dict(
-            Rating.objects.filter(pk__in={row.rating_id for row in verdict_rows}).values_list(
-                "pk", "label"
-            )
-        ),
+        "rating": {
+            rating.pk: rating.label_in(language)
+            for rating in Rating.objects.filter(pk__in={row.rating_id for row in verdict_rows})
+        },
     }
     entries: list[TimelineEntry] = []
     for record, old in _pairs(claim_rows):
@@ -162,7 +186,8 @@ def claim_timeline(claim: Claim) -> list[TimelineEntry]:
                 when=record.history_date,
                 who=record.history_user,
                 kind="evidence",
-                summary=f"Evidence added ({stance}): {what or 'a note'}",
+                summary=gettext("Evidence added (%(stance)s): %(what)s")
+                % {"stance": stance, "what": what or gettext("a note")},
             )
         )
     for record, old in _pairs(verdict_rows):

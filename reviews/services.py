@@ -792,7 +792,7 @@ def verdicts_approve(*, verdict_ids: list[int], user: Any) -> BulkReport:
         .order_by("pk")
     )
     if len(rows) < len(set(verdict_ids)):
-        report.refused["not awaiting approval"] += len(set(verdict_ids)) - len(rows)
+        report.refused[gettext("not awaiting approval")] += len(set(verdict_ids)) - len(rows)
     needed = settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE
     archived: dict[int, int] = {}
     if needed:
@@ -807,11 +807,13 @@ def verdicts_approve(*, verdict_ids: list[int], user: Any) -> BulkReport:
     approved: list[int] = []
     for pk, author_id, claim_id, claim_status in rows:
         if author_id == user.pk:
-            report.refused["written by you (a second person must approve it)"] += 1
+            report.refused[gettext("written by you (a second person must approve it)")] += 1
         elif claim_status != Claim.Status.AWAITING_APPROVAL:
-            report.refused["on a claim not awaiting approval"] += 1
+            report.refused[gettext("on a claim not awaiting approval")] += 1
         elif archived.get(claim_id, 0) < needed:
-            report.refused[f"with fewer than {needed} archived source(s)"] += 1
+            report.refused[
+                gettext("with fewer than %(needed)d archived source(s)") % {"needed": needed}
+            ] += 1
         else:
             approved.append(pk)
     now = timezone.now()

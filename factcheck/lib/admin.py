@@ -247,12 +247,13 @@ class BulkActionsByPermission:
 
     def action_checkbox(self, obj: Any) -> SafeString:
         """Each row's tick box, as Django renders it, without a template per row."""
+        # Django's own msgid, so its catalogue and ours translate it alike.
+        label = gettext("Select this object for an action - {}").format(obj)
         return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" '
-            'aria-label="Select this object for an action - {}">',
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             ACTION_CHECKBOX_NAME,
             obj.pk,
-            obj,
+            label,
         )
 
 

@@ -43,6 +43,7 @@ def test_a_reviewer_switches_to_spanish_and_walks_queue_claim_and_dashboard(
         end=len(CLAIM),
         status=Claim.Status.IN_REVIEW,
         assignee=rui,
+        reasons=["states a figure: 14"],
     )
     VerdictFactory(claim=claim, author=rui, rating=default_rating("Mostly false"))
 
@@ -76,6 +77,9 @@ def test_a_reviewer_switches_to_spanish_and_walks_queue_claim_and_dashboard(
     expect(page.locator("#verdict-form")).to_contain_text("Guardar borrador")
     expect(page.locator("#rating-descriptions")).to_contain_text("Verdad a medias")
     expect(page.locator("#claim-status")).to_have_text("En revisión")
+    expect(page.locator("#claim-header .reasons")).to_contain_text("da una cifra: 14")
+    expect(page.locator("#timeline")).to_contain_text("Veredicto redactado")
+    expect(page.locator("#timeline")).to_contain_text("Afirmación creada")
     screenshot(page, "claim-es")
 
     # The dashboard.

@@ -157,3 +157,19 @@ def test_a_bulk_move_without_the_permission_changes_nothing(users: dict[str, Any
             claim_ids=[c.pk for c in claims], action=Action.SELECT, user=users["Reviewer"]
         )
     assert set(Claim.objects.values_list("status", flat=True)) == {S.CANDIDATE}
+
+
+def test_a_bulk_summary_speaks_the_language_it_is_built_in() -> None:
+    from collections import Counter
+
+    from django.utils import translation
+
+    with translation.override("es"):
+        report = lifecycle.BulkReport(
+            changed=3, refused=Counter({translation.gettext("not found"): 2})
+        )
+        assert (
+            report.describe() == "3 afirmación(es) actualizada(s). Sin cambios: 2 no encontradas."
+        )
+    english = lifecycle.BulkReport(changed=1, refused=Counter({"not found": 1})).describe()
+    assert english == "1 claim(s) updated. Not changed: 1 not found."
