@@ -139,7 +139,7 @@ def checkworthiness_scores(data_dir: Path, weights: Path | None = None) -> dict[
         "recall": recall,
         "f1": f1,
         "threshold": threshold,
-        "cv_f1_crowdsourced": training.get("cv_f1"),
+        "dev_average_precision": training.get("dev", {}).get("average_precision"),
         "chosen_c": training.get("chosen_c"),
         "kept_ngrams": len(scorer.word_weights) + len(scorer.char_weights),
         "sentences_per_second": len(texts) / seconds,
@@ -234,7 +234,7 @@ def format_report(results: dict[str, Any]) -> str:
         f"  GUM news         P {seg['precision']:.3f}  R {seg['recall']:.3f}  F1 {seg['f1']:.3f}",
         f"  speed            {seg['sentences_per_second']:,.0f} sentences/s",
         "Check-worthiness on groundtruth.csv (targets: F1 >= 0.90, >= 20,000 sent/s)",
-        f"  model            C={cw['chosen_c']}, CV F1 on crowdsourced {cw['cv_f1_crowdsourced']}, "
+        f"  model            C={cw['chosen_c']} (chosen on dev AP {cw['dev_average_precision']}), "
         f"{cw['kept_ngrams']:,} n-gram weights; threshold {cw['threshold']:.3f}",
         f"  check-worthy     P {cw['precision']:.3f}  R {cw['recall']:.3f}  F1 {cw['f1']:.3f}",
         f"  speed            {cw['sentences_per_second']:,.0f} sentences/s with reasons, "

@@ -3,8 +3,9 @@
 Usage: ``python -m bench.ranking --data ../shared/data``.
 
 Prints:
-1. stage-1 scoring speed on the ClaimBuster development sentences (``groundtruth.csv``), cold
-   (a fresh scorer, its n-gram caches empty) and warm (the same sentences again);
+1. stage-1 scoring speed in a warmed process (model loaded, other text scored) on sentences it
+   has never seen, every cache cleared: the ClaimBuster development sentences
+   (``groundtruth.csv``) and the sentences of fresh articles; then the dev sentences again;
 2. ``extract()`` on 5,000-word articles it has never seen, in a warmed process: each article
    is made fresh (GUM news paragraphs in a new order, with invented names and figures woven
    in, so no cache has seen its words) and every cache in the extraction package is cleared
@@ -27,7 +28,8 @@ from pathlib import Path
 
 from bench.extraction import DEFAULT_DATA, _read_checkworthiness, gum_documents
 from claims.extraction import extract, load_scorer
-from claims.extraction.scoring import DEFAULT_WEIGHTS, Scorer, read_model
+from claims.extraction.scoring import Scorer
+from claims.extraction.segmentation import segment
 from claims.extraction.training import classification_figures
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "claims" / "demo"
@@ -37,9 +39,17 @@ _SYLLABLES = "ka lo mi ren tu sha vel dor pin qua zet bru nok ese fal gri".split
 
 
 def _clear_caches(scorer: Scorer) -> None:
-    """Empty the scorer's n-gram caches and every lru_cache in the extraction package."""
-    scorer._chunk_cache.clear()
-    scorer._pair_cache.clear()
+    """Empty every cache the scorer or the extraction package fills while working.
+
+    The scorer keeps none today; older scorers kept n-gram caches in attributes named
+    ``*_cache``, and any that come back are emptied here, so that the figures stay those of
+    text never seen before (the model's own tables, such as the prefix sums, stay).
+    """
+    for name, value in vars(scorer).items():
+        if isinstance(value, _lru_cache_wrapper):
+            value.cache_clear()
+        elif name.endswith("_cache") and isinstance(value, dict):
+            value.clear()
     for module_name, module in list(sys.modules.items()):
         if not module_name.startswith("claims.extraction") or module is None:
             continue
@@ -78,20 +88,40 @@ def fresh_article(data_dir: Path, seed: int, words: int = ARTICLE_WORDS) -> str:
     return "\n\n".join(chosen)
 
 
-def stage1_speed(data_dir: Path) -> dict[str, float]:
-    """Sentences per second for ``score_many``: cold (fresh scorer) and warm (best of 3)."""
+def stage1_speed(data_dir: Path, articles: int = 3) -> dict[str, float]:
+    """Sentences per second for ``score_many`` (with reasons) in a warmed process.
+
+    The issue's definition: the process has loaded the model and scored other text (a fresh
+    article), every cache is cleared, and the sentences timed are ones it has never seen:
+    1. ``unseen_dev``: the ClaimBuster dev sentences, scored once;
+    2. ``unseen_news``: the sentences of fresh articles (median of ``articles``);
+    3. ``repeated``: the dev sentences again, caches as the first pass left them (best of 3).
+    """
     texts, _ = _read_checkworthiness(data_dir / "checkworthiness" / "groundtruth.csv")
-    scorer = Scorer(read_model(DEFAULT_WEIGHTS))
+    scorer = load_scorer()
+    scorer.score_many([s.text for s in segment(fresh_article(data_dir, seed=0), "en")])
     _clear_caches(scorer)
     started = time.perf_counter()
     scorer.score_many(texts)
-    cold = len(texts) / (time.perf_counter() - started)
-    warm = 0.0
+    unseen_dev = len(texts) / (time.perf_counter() - started)
+    news = []
+    for seed in range(1, articles + 1):
+        sentences = [s.text for s in segment(fresh_article(data_dir, seed=seed), "en")]
+        _clear_caches(scorer)
+        started = time.perf_counter()
+        scorer.score_many(sentences)
+        news.append(len(sentences) / (time.perf_counter() - started))
+    repeated = 0.0
     for _ in range(3):
         started = time.perf_counter()
         scorer.score_many(texts)
-        warm = max(warm, len(texts) / (time.perf_counter() - started))
-    return {"cold": cold, "warm": warm, "sentences": float(len(texts))}
+        repeated = max(repeated, len(texts) / (time.perf_counter() - started))
+    return {
+        "unseen_dev": unseen_dev,
+        "unseen_news": statistics.median(news),
+        "repeated": repeated,
+        "sentences": float(len(texts)),
+    }
 
 
 def cold_extract_ms(data_dir: Path, articles: int = FRESH_ARTICLES) -> dict[str, float]:
@@ -146,8 +176,10 @@ def run(data_dir: Path) -> None:
     quality = dev_quality(data)
     print("Ranking, stage 1 (targets: >= 20,000 sentences/s; extract() < 50 ms on 5,000 words)")
     print(
-        f"  scoring          {speed['cold']:,.0f} sentences/s cold, {speed['warm']:,.0f} warm "
-        f"({speed['sentences']:,.0f} ClaimBuster dev sentences, with reasons)"
+        f"  scoring          {speed['unseen_dev']:,.0f} sentences/s on {speed['sentences']:,.0f} "
+        f"unseen ClaimBuster dev sentences, {speed['unseen_news']:,.0f} on unseen news "
+        f"sentences (fresh articles); {speed['repeated']:,.0f} repeated; warmed process, "
+        "caches cleared, with reasons"
     )
     print(
         f"  extract() cold   {pipeline['median_ms']:.1f} ms median, {pipeline['max_ms']:.1f} ms "

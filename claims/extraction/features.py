@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
 from claims.extraction.numbers import NUMBER_WORDS, Quantity, find_quantities
@@ -400,7 +401,7 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     )
     names = len(_CAPITALISED_RE.findall(text))
     question = text.rstrip().endswith(("?", "？", "؟"))
-    words = sum(1 for token in tokens if token[0].isalnum())
+    words = sum(map(str.isalnum, map(itemgetter(0), tokens)))  # tokens that are words
     past = _PAST_TENSE_RE.search(text) is not None or not _IRREGULAR_PAST.isdisjoint(token_set)
     checkable_question = question and (
         bool(figures) or bool(years) or names > 0 or first in _NEGATIVE_QUESTION_STARTS

@@ -9,11 +9,18 @@ difference between the check-worthy class and one other class. For every head::
              + sum(hand weight * hand value)
 
 and P(check-worthy) = 1 / (1 + sum(exp(-h))). (A binary model has one head.)
+
 The score is a calibrated probability, ``sigmoid(a * logit(P) + b)``: Platt scaling fitted by
 the training command on debates of the training split the model was not fitted on, so that
 of the sentences scored about 0.8, about 80% were labelled check-worthy. The candidate threshold
 (``DEFAULT_THRESHOLD``, also stored in the weights file) is chosen to make the candidates a
 shortlist on news prose: see ``claims/extraction/training.py``.
+
+Speed: a sentence costs the same the first time as any other (no cache of what was scored).
+The character n-grams beginning at one place are the prefixes of the five characters from
+there, so a table of prefix sums (``_prefix_sums``) needs one lookup per place where the raw
+weights need four; the lookups run in C (a regular expression lists the places, ``map`` looks
+them up, ``sum`` adds both heads at once, packed in a complex number).
 
 Each score comes with reasons (``Reason``): a stable code, an English label (``REASON_LABELS``,
 the one place they are written) and what was found in the sentence.
@@ -25,12 +32,14 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise
+from functools import cached_property, lru_cache
+from itertools import repeat
+from operator import add
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from claims.extraction.features import (
     CHAR_NGRAM_RANGE,
@@ -45,9 +54,13 @@ from claims.extraction.features import (
 MODEL_FORMAT = "factcheck-checkworthiness"
 MODEL_VERSION = 2
 # The calibrated probability at or above which a sentence is a candidate (see training.py).
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.55
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "data" / "checkworthiness-v1.json.gz"
-_CACHE_LIMIT = 200_000  # entries per n-gram cache; beyond it, sums are computed each time
+# Every place a character n-gram can begin, with the (up to) five characters from there: the
+# lookahead makes the matches overlap; a place needs two characters to begin an n-gram.
+_WINDOWS_RE = re.compile(r"(?=(.{{{},{}}}))".format(*CHAR_NGRAM_RANGE), re.DOTALL)
+if CHAR_NGRAM_RANGE != (2, 5):  # Scorer._wording falls back through sizes 4, 3 and 2
+    raise ImportError("the scorer expects character n-grams of 2 to 5 characters")
 
 
 # Every reason's code and English label: the Django layer translates by code. Codes are stable
@@ -124,14 +137,15 @@ class Score:
 # One or two heads packed in a complex number (head 1 real, head 2 imaginary), so that a
 # single C-level sum() adds both heads at once: the hot loop stays pure Python yet fast.
 Packed = complex
-# A chunk's own contribution: (char n-gram sum, word n-gram sum, token count, first token,
-# last token, head and tail for the keys of character n-grams crossing a space).
-_ChunkEntry = tuple[Packed, Packed, int, str, str, str, str]
 MAX_HEADS = 2
 
 
 class Scorer:
-    """A loaded check-worthiness model. Thread-safe: only its caches change after loading."""
+    """A loaded check-worthiness model. Thread-safe: nothing changes after loading.
+
+    It keeps no cache of what it has scored: a sentence costs the same the first time as the
+    hundredth, which is what an article no one has seen before gets.
+    """
 
     def __init__(self, model: dict[str, Any]) -> None:
         """Validate a decoded weights file and prepare it for scoring."""
@@ -165,114 +179,61 @@ class Scorer:
         self._hand_items = tuple(
             (index, weight) for index, weight in enumerate(self.hand_weights) if weight
         )
-        self._chunk_cache: dict[str, _ChunkEntry] = {}
-        self._pair_cache: dict[str, Packed] = {}
+        self._prefix_sums  # built now, not on the first sentence  # noqa: B018
 
-    def _wording(self, folded: str) -> Packed:
+    @cached_property
+    def _prefix_sums(self) -> dict[str, Packed]:
+        """The character n-gram weights as prefix sums: see the function ``_prefix_sums``."""
+        return _prefix_sums(self.char_weights)
+
+    def _wording(self, folded: str, tokens: list[str] | None = None) -> Packed:
         """Contribution of the word and character n-grams to each head.
 
-        Both blocks are computed chunk by chunk (a chunk is a run of non-spaces), with caches:
-        a chunk's own word n-grams and character n-grams never change, so a sentence costs a
-        cached lookup per chunk plus, between two chunks, one word bigram and one "crossing"
-        key. The character n-grams of the padded sentence are exactly those inside each padded
-        chunk (" chunk "), those crossing one space (decided by the three characters on each
-        side of it, with padding for shorter chunks) and, around a one-character chunk,
-        "x a y".
+        ``tokens`` are the folded tokens when the caller already has them. Character n-grams
+        cost one lookup per place in the padded sentence (see ``_prefix_sums``), word n-grams
+        one per token and one per pair; every loop runs in C (``map``, ``sum``, a regular
+        expression), the places whose five characters the table does not hold (a few in a
+        debate sentence, more in a name or word the training data never had) included.
         """
         if not folded:
             return 0j
-        chunks = folded.split(" ")
-        try:
-            entries = [self._chunk_cache[chunk] for chunk in chunks]
-        except KeyError:
-            entries = [self._chunk_entry(chunk) for chunk in chunks]
-        char_sum = sum([entry[0] for entry in entries])
-        word_sum = sum([entry[1] for entry in entries])
-        token_count = sum([entry[2] for entry in entries])
-        if len(entries) > 1:
-            pairs = list(pairwise(entries))
-            keys = [left[6] + right[5] for left, right in pairs]
+        if tokens is None:
+            tokens = tokens_of(folded)
+        padded = " " + folded + " "
+        windows = _WINDOWS_RE.findall(padded)
+        get = self._prefix_sums.get
+        values: list[Packed | None] = list(map(get, windows))
+        if None in values:
+            # A window the table lacks counts as its longest prefix that the table holds.
+            index = values.index(None)  # list.index: the search runs in C
             try:
-                char_sum += sum([self._pair_cache[key] for key in keys])
-            except KeyError:
-                char_sum += sum([self._pair_value(key) for key in keys])
-            get_word = self.word_weights.get
-            word_sum += sum([get_word(left[4] + " " + right[3], 0j) for left, right in pairs])
-            if len(chunks) > 2:
-                get_char = self.char_weights.get
-                for index in range(1, len(chunks) - 1):
-                    if len(chunks[index]) == 1:
-                        triple = chunks[index - 1][-1] + " " + chunks[index] + " "
-                        char_sum += get_char(triple + chunks[index + 1][0], 0j)
-        word_scale = 1.0 / math.sqrt(2 * token_count - 1)
-        char_scale = 1.0 / math.sqrt(_char_ngram_count(len(folded) + 2))
+                while True:
+                    window = windows[index]
+                    value = get(window[:4])
+                    if value is None:
+                        value = get(window[:3])
+                        if value is None:
+                            value = get(window[:2])
+                    values[index] = 0j if value is None else value
+                    index = values.index(None, index + 1)
+            except ValueError:
+                pass
+        char_sum: Packed = sum(cast("list[Packed]", values), 0j)  # no None is left
+        get_word = self.word_weights.get
+        nothing = repeat(0j)
+        word_sum = sum(map(get_word, tokens, nothing)) + sum(
+            map(get_word, map(add, map(add, tokens, repeat(" ")), tokens[1:]), nothing)
+        )
+        word_scale = 1.0 / math.sqrt(2 * len(tokens) - 1)
+        char_scale = 1.0 / math.sqrt(_char_ngram_count(len(padded)))
         return word_sum * word_scale + char_sum * char_scale
-
-    def _chunk_entry(self, chunk: str) -> _ChunkEntry:
-        """What a chunk contributes on its own, cached: see ``_ChunkEntry``."""
-        entry = self._chunk_cache.get(chunk)
-        if entry is not None:
-            return entry
-        tokens = tokens_of(chunk)
-        get = self.word_weights.get
-        words = sum([get(token, 0j) for token in tokens])
-        words += sum([get(a + " " + b, 0j) for a, b in pairwise(tokens)])
-        entry = (
-            self._sum_grams(" " + chunk + " "),
-            words,
-            len(tokens),
-            tokens[0],
-            tokens[-1],
-            chunk[:3] if len(chunk) > 2 else chunk + " ",
-            (chunk[-3:] if len(chunk) > 2 else " " + chunk) + " ",
-        )
-        if len(self._chunk_cache) < _CACHE_LIMIT:
-            self._chunk_cache[chunk] = entry
-        return entry
-
-    def _pair_value(self, key: str) -> Packed:
-        value = self._pair_cache.get(key)
-        if value is None:
-            value = self._sum_crossing(key)
-            if len(self._pair_cache) < _CACHE_LIMIT:
-                self._pair_cache[key] = value
-        return value
-
-    def _sum_grams(self, padded: str) -> Packed:
-        """Sum of the weights of all character n-grams of ``padded``."""
-        low, high = CHAR_NGRAM_RANGE
-        get = self.char_weights.get
-        return sum(
-            [
-                get(padded[i : i + n], 0j)
-                for n in range(low, high + 1)
-                for i in range(len(padded) - n + 1)
-            ]
-        )
-
-    def _sum_crossing(self, key: str) -> Packed:
-        """Sum of the weights of the n-grams of ``key`` crossing its middle space.
-
-        ``key`` is the last three characters before the middle space (or a space and a shorter
-        chunk) and the first three after it (or a shorter chunk and a space); an n-gram crosses
-        when it holds the character just before the middle space and the one just after it.
-        """
-        middle = key.index(" ", 1) if key.startswith(" ") else key.index(" ")
-        low, high = CHAR_NGRAM_RANGE
-        get = self.char_weights.get
-        return sum(
-            [
-                get(key[start : start + n], 0j)
-                for n in range(low, high + 1)
-                for start in range(max(0, middle - n + 2), min(middle, len(key) - n + 1))
-            ]
-        )
 
     def _logits(self, text: str) -> tuple[float, HandFeatures]:
         """(logit of the model's P(check-worthy), the hand features)."""
         folded = fold(text)
-        heads = self.bias + self._wording(folded)
-        hand = hand_features(text, tokens_of(folded))
+        tokens = tokens_of(folded)
+        heads = self.bias + self._wording(folded, tokens)
+        hand = hand_features(text, tokens)
         values = hand.values
         for index, weight in self._hand_items:
             if values[index]:
@@ -309,6 +270,23 @@ def _packed(raw: Any, heads: int) -> Packed:
     if len(values) != heads or not all(math.isfinite(v) for v in values):
         raise ValueError(f"expected {heads} finite numbers, got {raw!r}")
     return complex(values[0], values[1] if heads == 2 else 0.0)
+
+
+def _prefix_sums(char_weights: dict[str, Packed]) -> dict[str, Packed]:
+    """For every prefix (two characters or more) of a character n-gram of the model, the sum
+    of the weights of its own prefixes that are n-grams of the model (itself included).
+
+    The n-grams beginning at one place in a text are the prefixes of the five characters
+    from there, so their summed weight is this table's value for the longest of those
+    prefixes that it holds: one lookup where the raw weights need four.
+    """
+    low = CHAR_NGRAM_RANGE[0]
+    prefixes = {gram[:size] for gram in char_weights for size in range(low, len(gram) + 1)}
+    get = char_weights.get
+    return {
+        prefix: sum([get(prefix[:size], 0j) for size in range(low, len(prefix) + 1)], 0j)
+        for prefix in prefixes
+    }
 
 
 def _char_ngram_count(length: int) -> int:

@@ -19,9 +19,12 @@ Steps:
    check-worthy class on the development split reaches ``target_precision``. A precise
    operating point rather than the best-F1 one, because news prose is much denser in factual
    statements than debates: at the best-F1 cut-off two thirds of news sentences became
-   candidates, which is no shortlist. ``TARGET_PRECISION`` (0.975) was itself picked by
-   looking at the share of GUM news sentences it leaves as candidates (about one in five), so
-   that share is a design target, not an independent measurement;
+   candidates, which is no shortlist. ``TARGET_PRECISION`` (0.96) was itself picked by
+   looking at the share of GUM news sentences it leaves as candidates (about one in three), so
+   that share is a design target, not an independent measurement. A stricter 0.975 (cut 0.70,
+   one news sentence in five) cost too much recall (0.67 on dev) and left plain claims of our
+   own demo articles ("The first round ... reached 610 households.") below the cut; 0.96 gives
+   0.55, where dev F1 (0.874) equals that at 0.50;
 5. export one linear head per other class (check-worthy minus that class), drop tiny weights,
    store calibration and threshold, and write versioned JSON (gzip'd) with attribution.
 
@@ -64,7 +67,7 @@ DEFAULT_C_GRID = (1.0, 3.0)
 CALIBRATION_EVERY = 5
 # Of the sentences at or above the default threshold, this share should be check-worthy on the
 # development split (see step 4 of the module docstring).
-TARGET_PRECISION = 0.975
+TARGET_PRECISION = 0.96
 MIN_DOCUMENT_FREQUENCY = 2
 PRUNE_BELOW = 0.02
 DECIMALS = 4

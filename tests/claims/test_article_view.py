@@ -182,9 +182,7 @@ def test_flagged_sentences_are_underlined_and_anchored_in_the_text(editor: Any) 
     assert f'<a href="#flag-1-1">“{FIRST_WAVE}”</a>' in content
 
 
-def test_each_flag_links_to_the_claims_its_sentences_overlap(editor: Any, settings: Any) -> None:
-    # The flag's three sentences must all be candidates: one scores 0.64, under the default cut.
-    settings.FACTCHECK_CANDIDATE_THRESHOLD = 0.5
+def test_each_flag_links_to_the_claims_its_sentences_overlap(editor: Any) -> None:
     article = _brackwater(editor)
     content, _ = _page(editor, article)
     involved = [article.claims.get(text=text) for text in (WAVES, FIRST_WAVE, LAST_WAVES)]

@@ -21,14 +21,6 @@ from factcheck.lib.text import normalise_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _candidate_threshold(settings: Any) -> None:
-    """These texts test input handling: their plain sentences ("Line one has 12 buses.", 0.58)
-    must be candidates, which the shortlist cut (0.7) leaves out; they keep the 0.5 cut they
-    were written for."""
-    settings.FACTCHECK_CANDIDATE_THRESHOLD = 0.5
-
-
 EMPTY_MESSAGE = "The article has no text. Paste or upload its text."
 TOO_LARGE_MARK = "the limit is"
 

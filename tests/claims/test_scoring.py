@@ -159,3 +159,51 @@ def test_the_threshold_is_the_lowest_that_reaches_the_target_precision() -> None
     scores = [0.95, 0.85, 0.75, 0.65, 0.35, 0.15]
     assert precise_threshold(labels, scores, target=1.0) == 0.8
     assert precise_threshold(labels, scores, target=0.75) == 0.4
+
+
+def _plain_wording(scorer: Scorer, folded: str) -> complex:
+    """Word and character n-gram sums the slow way: one lookup per n-gram."""
+    from claims.extraction.features import char_ngrams, word_ngrams
+
+    words, chars = word_ngrams(folded), char_ngrams(folded)
+    word_sum = sum((scorer.word_weights.get(g, 0j) for g in words), 0j)
+    char_sum = sum((scorer.char_weights.get(g, 0j) for g in chars), 0j)
+    return word_sum / len(words) ** 0.5 + char_sum / len(chars) ** 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Harbourton paid flood relief to 1,240 households.",
+        "Zqxvbrunk Wolloppa said 48,213 frimbles were counted in Quarnoth.",
+        "a",
+        "I . a b c ! 12%",
+    ],
+)
+def test_the_prefix_sums_give_the_sums_of_every_ngram(text: str) -> None:
+    from claims.extraction.features import fold
+
+    scorer = load_scorer()
+    folded = fold(text)
+    assert scorer._wording(folded) == pytest.approx(_plain_wording(scorer, folded), abs=1e-9)
+
+
+def test_a_window_missing_from_the_prefix_sums_falls_back_to_its_longest_prefix() -> None:
+    scorer = Scorer.__new__(Scorer)
+    scorer.word_weights = {}
+    scorer.char_weights = {"ab": 1 + 0j, "abc": 2 + 0j, "bc": 4 + 0j}
+    # " abcx " holds "ab", "abc" and "bc"; the window "abcx " is not in the table, "abc" is.
+    expected = complex(7 / _char_count(6) ** 0.5, 0)
+    assert scorer._wording("abcx") == pytest.approx(expected)
+
+
+def _char_count(length: int) -> int:
+    return sum(max(0, length - n + 1) for n in range(2, 6))
+
+
+def test_scoring_keeps_no_cache_of_what_it_has_seen() -> None:
+    scorer = Scorer(read_model(DEFAULT_WEIGHTS))
+    before = {name: len(value) for name, value in vars(scorer).items() if hasattr(value, "__len__")}
+    scorer.score_many(["Taxes rose 3% in 2023, the ministry said.", "Qwerty zxcv 917 lorem."])
+    after = {name: len(value) for name, value in vars(scorer).items() if hasattr(value, "__len__")}
+    assert after == before
