@@ -460,7 +460,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Product settings -----------------------------------------------------------------------
 # Sentences whose calibrated check-worthiness is at least this (0..1) become candidate claims;
-# 0.55 (chosen on the ClaimBuster dev split by `make train`) leaves about one news sentence in three.
+# 0.55 (chosen on the ClaimBuster dev split by `make train`): about one news sentence in three.
 FACTCHECK_CANDIDATE_THRESHOLD = env_float("FACTCHECK_CANDIDATE_THRESHOLD", 0.55)
 # Stage 2 (claims/reranking.py): the worker refines candidate scores with a sentence encoder when
 # requirements-stage2.txt is installed (`make stage2`); false turns it off even then. The page
