@@ -368,6 +368,9 @@ def flags_record(extraction: Extraction) -> list[dict[str, Any]]:
             "message": flag.message,
             "arithmetic": flag.arithmetic,
             "severity": flag.severity,
+            # The message's template and values, so the page can show it translated.
+            "template": flag.template,
+            "params": dict(flag.params),
             "spans": [
                 [by_index[index].start, by_index[index].end]
                 for index in flag.sentence_indexes

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from claims import importing, reranking, revisions, services
+from claims.flag_messages import flag_message_display
 from claims.forms import (
     ArticlePasteForm,
     ArticleUploadForm,
@@ -317,7 +318,7 @@ def _flag_views(
             for i, ((start, end), on) in enumerate(zip(spans, on_sentence, strict=True))
         ]
         involved = [in_order[i] for i in sorted({index for on in on_sentence for index in on})]
-        message, arithmetic = flag.get("message", ""), flag.get("arithmetic", "")
+        message, arithmetic = flag_message_display(flag), flag.get("arithmetic", "")
         severity = str(flag.get("severity", "contradiction"))
         views.append(FlagView(number, message, arithmetic, sentences, involved, severity))
     return views

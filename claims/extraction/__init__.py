@@ -5,6 +5,7 @@ benchmarked on its own. Offsets are Python string indexes (code points).
 """
 
 from claims.extraction.consistency import Flag, check_consistency
+from claims.extraction.consistency_common import FLAG_MESSAGES
 from claims.extraction.language import Detection, detect_language
 from claims.extraction.pipeline import Extraction, ScoredSentence, extract
 from claims.extraction.scoring import (
@@ -22,6 +23,7 @@ from claims.extraction.segmentation import Sentence, segment
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "FLAG_MESSAGES",
     "REASON_LABELS",
     "Detection",
     "Extraction",

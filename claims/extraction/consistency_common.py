@@ -23,6 +23,55 @@ class Flag:
     # "contradiction": the figures cannot all be right. "may_not_add_up": the wording is not
     # exhaustive ("including", "among them", "such as"): parts may overlap or be partial.
     severity: str = "contradiction"
+    # The message's template (one of FLAG_MESSAGES) and its values, so that a page can show the
+    # message in its reader's language: message == template % dict(params).
+    template: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+
+# Every flag message, as a %-template over string values. The Django side keeps a translated
+# copy (claims/flag_messages.py; a test keeps the two in step).
+SAME_COUNT_TWICE = (
+    "The same count (%(noun)s) is given as %(first)s in sentence %(first_sentence)s "
+    "and as %(second)s in sentence %(second_sentence)s."
+)
+PARTS_MAY_OVERLAP = (
+    "The figures given as part of %(whole)s (%(parts)s) add up to more than it: they may "
+    "overlap or count something else, so they may not add up."
+)
+PERCENTAGE_MISMATCH = (
+    "The percentage (%(percent)s) does not match the counts (%(part)s of %(whole)s)."
+)
+SHARES_PAST_100 = "The shares of one vote (%(shares)s) add up to more than 100%%."
+PARTS_ANNOUNCED = (
+    "The text announces %(expected)s parts (%(announcement)s) but lists %(listed_count)s: "
+    "%(listed)s."
+)
+PARTS_DO_NOT_ADD_UP = (
+    "The figures listed (%(parts)s) do not add up to the stated total (%(total)s)."
+)
+FLAG_MESSAGES = (
+    SAME_COUNT_TWICE,
+    PARTS_MAY_OVERLAP,
+    PERCENTAGE_MISMATCH,
+    SHARES_PAST_100,
+    PARTS_ANNOUNCED,
+    PARTS_DO_NOT_ADD_UP,
+)
+
+
+def flag(
+    kind: str,
+    sentence_indexes: tuple[int, ...],
+    template: str,
+    arithmetic: str,
+    severity: str = "contradiction",
+    **params: object,
+) -> Flag:
+    """A flag whose message is ``template`` filled with ``params`` (kept for translation)."""
+    values = tuple((name, str(value)) for name, value in params.items())
+    message = template % dict(values)
+    return Flag(kind, sentence_indexes, message, arithmetic, severity, template, values)
 
 
 CONTRADICTION = "contradiction"

@@ -8,10 +8,12 @@ import re
 from claims.extraction.consistency_common import (
     _MEASURE_NOUNS,
     _WORDS_RE,
+    SAME_COUNT_TWICE,
     Flag,
     _overlaps,
     _shown,
     _unit_key,
+    flag,
 )
 from claims.extraction.numbers import Quantity
 
@@ -274,8 +276,14 @@ def _mismatch_flag(first_index: int, first: Quantity, second_index: int, second:
         arithmetic = f"{_shown(exact)} is below {_shown(bound)}"
     elif not bound.is_exact and exact.is_exact and bound.low == 0:
         arithmetic = f"{_shown(exact)} is above {_shown(bound)}"
-    message = (
-        f"The same count ({noun}) is given as {a} in sentence {first_index + 1} "
-        f"and as {b} in sentence {second_index + 1}."
+    return flag(
+        "mismatch",
+        (first_index, second_index),
+        SAME_COUNT_TWICE,
+        arithmetic,
+        noun=noun,
+        first=a,
+        first_sentence=first_index + 1,
+        second=b,
+        second_sentence=second_index + 1,
     )
-    return Flag("mismatch", (first_index, second_index), message, arithmetic)

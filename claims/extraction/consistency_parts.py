@@ -18,9 +18,11 @@ from claims.extraction.consistency_common import (
     _MEASURE_NOUNS,
     MAX_PARTS,
     MAY_NOT_ADD_UP,
+    PARTS_MAY_OVERLAP,
     Flag,
     _shown,
     _unit_key,
+    flag,
 )
 from claims.extraction.consistency_sums import _check_sum, _plain_part
 from claims.extraction.numbers import Quantity, format_number
@@ -130,14 +132,17 @@ def _exceeds_flag(whole: Quantity, parts: list[tuple[int, Quantity]], index: int
         return None
     values = " + ".join(format_number(q.value) for _, q in parts)
     stated = _shown(whole)
-    message = (
-        f"The figures given as part of {stated} ({', '.join(_shown(q) for _, q in parts)}) "
-        f"add up to more than it: they may overlap or count something else, so they may not "
-        f"add up."
-    )
     arithmetic = f"{values} = {format_number(low)}, more than {stated}"
     indexes = tuple(sorted({i for i, _ in parts} | {index}))
-    return Flag("sum", indexes, message, arithmetic, MAY_NOT_ADD_UP)
+    return flag(
+        "sum",
+        indexes,
+        PARTS_MAY_OVERLAP,
+        arithmetic,
+        MAY_NOT_ADD_UP,
+        whole=stated,
+        parts=", ".join(_shown(q) for _, q in parts),
+    )
 
 
 def _next_sentence_flag(texts: list[str], parsed: list[list[Quantity]], index: int) -> Flag | None:

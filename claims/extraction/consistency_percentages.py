@@ -5,7 +5,13 @@ from __future__ import annotations
 import itertools
 import re
 
-from claims.extraction.consistency_common import Flag, _shown
+from claims.extraction.consistency_common import (
+    PERCENTAGE_MISMATCH,
+    SHARES_PAST_100,
+    Flag,
+    _shown,
+    flag,
+)
 from claims.extraction.numbers import Quantity, format_number
 
 _OPENING_GAP_RE = re.compile(r"\s*(?:\(|,|—|–|-)\s*")
@@ -78,11 +84,15 @@ def _ratio_flag(
         f"{format_number(part.value)} / {format_number(whole.value)} = "
         f"{ratio:.1f}%, but the text says {_shown(percent)}"
     )
-    message = (
-        f"The percentage ({_shown(percent)}) does not match the counts "
-        f"({_shown(part)} of {_shown(whole)})."
+    return flag(
+        "percentage",
+        indexes,
+        PERCENTAGE_MISMATCH,
+        arithmetic,
+        percent=_shown(percent),
+        part=_shown(part),
+        whole=_shown(whole),
     )
-    return Flag("percentage", indexes, message, arithmetic)
 
 
 _OF_THEM_RE = re.compile(
@@ -170,11 +180,9 @@ def _share_flags(texts: list[str], parsed: list[list[Quantity]]) -> list[Flag]:
             continue  # rounding can explain it: 33.4 + 33.4 + 33.4
         values = " + ".join(_shown(q) for q in shares)
         total = format_number(round(sum(q.value for q in shares), 6))
-        message = (
-            f"The shares of one vote ({', '.join(_shown(q) for q in shares)}) add up to "
-            f"more than 100%."
-        )
-        flags.append(Flag("percentage", (index,), message, f"{values} = {total}% > 100%"))
+        arithmetic = f"{values} = {total}% > 100%"
+        shown = ", ".join(_shown(q) for q in shares)
+        flags.append(flag("percentage", (index,), SHARES_PAST_100, arithmetic, shares=shown))
     return flags
 
 

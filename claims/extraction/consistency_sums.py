@@ -9,10 +9,13 @@ from claims.extraction.consistency_common import (
     _MEASURE_NOUNS,
     _TOTAL_CUE_RE,
     MAX_PARTS,
+    PARTS_ANNOUNCED,
+    PARTS_DO_NOT_ADD_UP,
     Flag,
     _overlaps,
     _shown,
     _unit_key,
+    flag,
 )
 from claims.extraction.numbers import Quantity, format_number
 
@@ -123,11 +126,16 @@ def _count_flag(
     if colon < 0 or len(after_colon) != len(parts):
         return None
     listed = ", ".join(_shown(q) for _, q in parts)
-    message = (
-        f"The text announces {expected} parts ({' '.join(announcement.split()).rstrip(':')}) "
-        f"but lists {len(parts)}: {listed}."
+    return flag(
+        "sum",
+        (start,),
+        PARTS_ANNOUNCED,
+        f"{len(parts)} parts listed ≠ {expected} announced",
+        expected=expected,
+        announcement=" ".join(announcement.split()).rstrip(":"),
+        listed_count=len(parts),
+        listed=listed,
     )
-    return Flag("sum", (start,), message, f"{len(parts)} parts listed ≠ {expected} announced")
 
 
 def _enumerated_parts(
@@ -303,11 +311,14 @@ def _check_sum(
             f"but the stated total is {stated}"
         )
     indexes = tuple(sorted({i for i, _ in parts} | {index}))
-    message = (
-        f"The figures listed ({', '.join(_shown(q) for q in quantities)}) do not add "
-        f"up to the stated total ({stated})."
+    return flag(
+        "sum",
+        indexes,
+        PARTS_DO_NOT_ADD_UP,
+        arithmetic,
+        parts=", ".join(_shown(q) for q in quantities),
+        total=stated,
     )
-    return Flag("sum", indexes, message, arithmetic)
 
 
 def _some_subset_matches(quantities: list[Quantity], total: Quantity) -> bool:
