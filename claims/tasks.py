@@ -3,6 +3,7 @@
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import OperationalError
 
 
 @shared_task(
@@ -31,6 +32,10 @@ def article_import_url_task(self: Task, import_id: int) -> None:
         importing.article_import_url_stop(
             import_id=import_id, task_id=task_id, seconds=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT
         )
+    except OperationalError as error:
+        # A transient database failure (a lock, a dropped connection): try again shortly; the
+        # retry keeps the task id, so the job's lease lets it take over.
+        raise self.retry(exc=error, countdown=1, max_retries=5) from error
 
 
 @shared_task(name="claims.tasks.article_imports_sweep", ignore_result=True, time_limit=60)

@@ -3,6 +3,7 @@
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 
 from reviews import services, webhooks
@@ -33,6 +34,11 @@ def source_fetch_task(self: Task, source_id: int) -> None:
         services.source_lease_release(source_id=source_id, task_id=task_id)
         source_fetch_task.apply_async((source_id,), countdown=1)
         return
+    except OperationalError as error:
+        # A transient database failure (a lock held by another connection, a dropped
+        # connection): try again shortly rather than wait for the sweep. The retry keeps the
+        # task id, so the source's lease lets it take over.
+        raise self.retry(exc=error, countdown=1, max_retries=5) from error
     if source is not None and source.fetch_status == source.FetchStatus.PENDING:
         # A transient failure: come back when the row says (backoff with jitter).
         countdown = 0.0

@@ -20,6 +20,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 
@@ -554,6 +555,29 @@ def test_the_task_run_in_process_imports_the_page(editor: Any, local_server: Any
     job.refresh_from_db()
     assert job.status == ArticleImport.Status.DONE, job.error
     assert job.article is not None and job.article.title == "Harbourton council raises parking fees"
+
+
+def test_a_locked_database_is_retried_and_the_import_still_finishes(
+    editor: Any, local_server: Any
+) -> None:
+    job = importing.article_import_url_queue(
+        url=local_server.add("/locked", news_page("")), requested_by=editor
+    )
+    real_run = importing.article_import_url_run
+    calls: list[int] = []
+
+    def locked_once(**kwargs: Any) -> Any:
+        calls.append(kwargs["import_id"])
+        if len(calls) == 1:
+            raise OperationalError("database table is locked: claims_articleimport")
+        return real_run(**kwargs)
+
+    with mock.patch("claims.importing.article_import_url_run", side_effect=locked_once):
+        result = article_import_url_task.apply(args=(job.pk,))
+    job.refresh_from_db()
+    assert result.successful(), result.traceback
+    assert calls == [job.pk, job.pk]
+    assert job.status == ArticleImport.Status.DONE, job.error
 
 
 def test_a_run_stopped_by_its_time_limit_fails_with_a_message(editor: Any, settings: Any) -> None:

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.utils import timezone
 
 from claims.models import Claim
@@ -66,6 +67,28 @@ def test_the_task_archives_the_page_as_text(local_server: Any) -> None:
     assert source.title == "Annual report"
     assert "Spending was 30 million." in source.text and "steal" not in source.text
     assert source.http_status == 200 and len(source.body_sha256) == 64
+
+
+def test_a_locked_database_is_retried_and_the_source_still_gets_archived(
+    local_server: Any,
+) -> None:
+    url = local_server.add("/locked", "<title>Locked</title><p>Fetched on the second try.</p>")
+    source = SourceFactory(url=url)
+    real_fetch = services.source_fetch
+    calls: list[int] = []
+
+    def locked_once(**kwargs: Any) -> Source | None:
+        calls.append(kwargs["source_id"])
+        if len(calls) == 1:
+            raise OperationalError("database table is locked: reviews_source")
+        return real_fetch(**kwargs)
+
+    with mock.patch("reviews.services.source_fetch", side_effect=locked_once):
+        result = source_fetch_task.apply(args=(source.pk,))
+    source.refresh_from_db()
+    assert result.successful(), result.traceback
+    assert calls == [source.pk, source.pk]
+    assert source.fetch_status == Source.FetchStatus.FETCHED
 
 
 def test_running_the_task_twice_fetches_once(local_server: Any) -> None:
