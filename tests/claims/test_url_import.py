@@ -31,6 +31,7 @@ from factcheck.celery import app as celery_app
 from factcheck.celery import fetch_queue_name, route_task
 from factcheck.lib.htmltext import article_text, main_text
 from tests.factories import UserFactory
+from tests.polling import poll
 
 pytestmark = pytest.mark.django_db
 
@@ -693,14 +694,13 @@ def test_another_editor_may_follow_the_job(editor: Any, local_server: Any) -> No
 
 
 def _wait_until_finished(job_id: int, timeout: float = 30.0) -> ArticleImport:
-    # Polls the database the worker writes to; the bound keeps a broken run from hanging.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = ArticleImport.objects.get(pk=job_id)
-        if job.is_finished:
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"the worker did not finish import {job_id} in {timeout}s")
+    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    job = poll(
+        lambda: ArticleImport.objects.get(pk=job_id), lambda row: row.is_finished, timeout=timeout
+    )
+    if not job.is_finished:
+        raise AssertionError(f"the worker did not finish import {job_id} in {timeout}s")
+    return job
 
 
 # Read at import, before any worker of this process has started.

@@ -8,7 +8,6 @@ through the real broker under the name the beat schedule uses.
 
 import datetime
 import socket
-import time
 from typing import Any
 from unittest import mock
 
@@ -30,6 +29,7 @@ from tests.factories import (
     UserFactory,
     default_rating,
 )
+from tests.polling import poll
 
 pytestmark = pytest.mark.django_db
 
@@ -454,12 +454,10 @@ def test_the_beat_sweep_reaches_a_real_worker_and_the_stale_source_gets_archived
     )
     # Sent as beat sends it: by the name in the schedule, through the broker.
     celery_app.send_task(settings.CELERY_BEAT_SCHEDULE[SWEEP_ENTRY]["task"])
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        source.refresh_from_db()
-        if source.fetch_status == Source.FetchStatus.FETCHED:
-            break
-        time.sleep(0.1)
+    source = poll(
+        lambda: Source.objects.get(pk=source.pk),
+        lambda row: row.fetch_status == Source.FetchStatus.FETCHED,
+    )
     assert source.fetch_status == Source.FetchStatus.FETCHED, source.last_error
     assert source.title == "Lost" and source.attempts == 2
     assert local_server.hits == ["/lost"]

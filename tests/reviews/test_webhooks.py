@@ -38,6 +38,7 @@ from reviews.models import (
     WebhookEndpoint,
 )
 from tests.factories import ClaimFactory, WebhookEndpointFactory, default_rating
+from tests.polling import poll
 
 pytestmark = pytest.mark.django_db
 
@@ -598,13 +599,11 @@ def test_a_real_worker_delivers_a_publication_after_commit(
     endpoint = WebhookEndpointFactory(url=cms.url())
     _publish(reviewer, editor)
     delivery = _delivery_for(endpoint)
-    # Polls the database the worker writes to; the bound only keeps a broken run from hanging.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        delivery.refresh_from_db()
-        if delivery.status == Status.DELIVERED:
-            break
-        time.sleep(0.1)
+    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    delivery = poll(
+        lambda: type(delivery).objects.get(pk=delivery.pk),
+        lambda row: row.status == Status.DELIVERED,
+    )
     assert delivery.status == Status.DELIVERED
     [request] = cms.received
     assert verify(endpoint.secret, request.headers, request.body)["type"] == "verdict.published"

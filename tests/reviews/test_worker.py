@@ -5,7 +5,6 @@ so these tests use transactional database access. They fail, rather than pass va
 tasks would run eagerly in the caller instead of going through the broker.
 """
 
-import time
 from typing import Any
 
 import pytest
@@ -16,19 +15,22 @@ from factcheck.celery import fetch_queue_name
 from reviews import services
 from reviews.models import Source
 from tests.factories import ClaimFactory
+from tests.polling import poll
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _wait_for(source_id: int, timeout: float = 30.0) -> Source:
-    # Polls the database the worker writes to; the bound only keeps a broken run from hanging.
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        source = Source.objects.get(pk=source_id)
-        if source.fetch_status in {Source.FetchStatus.FETCHED, Source.FetchStatus.FAILED}:
-            return source
-        time.sleep(0.1)
-    raise AssertionError(f"the worker did not finish source {source_id} in {timeout}s")
+    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    finished = {Source.FetchStatus.FETCHED, Source.FetchStatus.FAILED}
+    source = poll(
+        lambda: Source.objects.get(pk=source_id),
+        lambda row: row.fetch_status in finished,
+        timeout=timeout,
+    )
+    if source.fetch_status not in finished:
+        raise AssertionError(f"the worker did not finish source {source_id} in {timeout}s")
+    return source
 
 
 def test_tasks_are_not_run_eagerly() -> None:
