@@ -7,10 +7,11 @@ from django.apps import AppConfig
 
 def language_apply_on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """Copy the user's stored language into the new session (UserLanguageMiddleware reads it)."""
-    from claims.middleware import SESSION_LANGUAGE_KEY, stored_language
+    from claims.middleware import SESSION_LANGUAGE_KEY
+    from claims.models import UserPreference
 
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_LANGUAGE_KEY] = stored_language(user)
+        request.session[SESSION_LANGUAGE_KEY] = UserPreference.language_for(user)
 
 
 class ClaimsConfig(AppConfig):

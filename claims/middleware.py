@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from claims.models import UserPreference
+
 # The stored preference, copied into the session at login so pages need no query for it.
 SESSION_LANGUAGE_KEY = "factcheck_language"
 # The CMS API (and its docs) speak English only: clients parse its texts.
 API_PREFIX = "/api/"
-
-
-def stored_language(user: Any) -> str:
-    """The language the user saved, or "" when they saved none."""
-    from claims.models import UserPreference
-
-    preference = UserPreference.objects.filter(user=user).values_list("language", flat=True)
-    return preference.first() or ""
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -57,7 +50,7 @@ class UserLanguageMiddleware:
         elif user is not None and user.is_authenticated:
             if SESSION_LANGUAGE_KEY not in request.session:
                 # A session from before the preference existed: read it once.
-                request.session[SESSION_LANGUAGE_KEY] = stored_language(user)
+                request.session[SESSION_LANGUAGE_KEY] = UserPreference.language_for(user)
             language = request.session[SESSION_LANGUAGE_KEY]
             if language and translation.check_for_language(language):
                 translation.activate(language)

@@ -155,6 +155,11 @@ class Claim(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DISMISSED = "dismissed", _("Dismissed")
 
+    # A closed claim is done with (published, withdrawn or dismissed); an open one can still be
+    # worked on. One list for the model, the bulk services and the dashboard.
+    CLOSED_STATUSES = (Status.PUBLISHED, Status.WITHDRAWN, Status.DISMISSED)
+    OPEN_STATUSES = (Status.CANDIDATE, Status.SELECTED, Status.IN_REVIEW, Status.AWAITING_APPROVAL)
+
     class Anchor(models.TextChoices):
         """Where the claim stands in the article's current text."""
 
@@ -287,11 +292,7 @@ class Claim(models.Model):
     @property
     def is_open(self) -> bool:
         """True while the claim can still be worked on (not published, withdrawn or dismissed)."""
-        return self.status not in {
-            self.Status.PUBLISHED,
-            self.Status.WITHDRAWN,
-            self.Status.DISMISSED,
-        }
+        return self.status not in self.CLOSED_STATUSES
 
     def allows(self, action: str) -> bool:
         """Whether the lifecycle table has a move for this action from the claim's state."""
@@ -448,3 +449,8 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language or '-'})"
+
+    @classmethod
+    def language_for(cls, user: Any) -> str:
+        """The language this user saved, or "" when they saved none."""
+        return cls.objects.filter(user=user).values_list("language", flat=True).first() or ""

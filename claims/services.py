@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from claims import reranking
 from claims.extraction import Extraction, ScoredSentence, detect_language, extract
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
-from claims.models import Article, ArticleRevision, Claim
+from claims.models import Article, ArticleRevision, Claim, UserPreference
 from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
 from factcheck.lib.history import (
     annotate_save,
@@ -459,8 +459,6 @@ def claims_mark_urgent(*, claim_ids: Iterable[int], user: Any) -> int:
 
 # --- Bulk edits (admin actions, set-based) ---------------------------------------------------
 
-_CLOSED = [Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN, Claim.Status.DISMISSED]
-
 
 @transaction.atomic
 def claims_assign(
@@ -522,10 +520,16 @@ def claims_schedule(
         chosen = Claim.objects.filter(pk__in=list(claim_ids))
     report = BulkReport()
     for status, count in (
-        chosen.filter(status__in=_CLOSED).values_list("status").annotate(n=Count("pk"))
+        chosen.filter(status__in=Claim.CLOSED_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
     ):
         report.refused[Claim.Status(status).label.lower()] += count
-    ids = list(chosen.exclude(status__in=_CLOSED).select_for_update().values_list("pk", flat=True))
+    ids = list(
+        chosen.exclude(status__in=Claim.CLOSED_STATUSES)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     now = timezone.now()
     for chunk in chunks(ids):
         report.changed += Claim.objects.filter(pk__in=chunk).update(
@@ -613,7 +617,7 @@ def claim_schedule(
     refused (StaleVersionError), never saved over.
     """
     require_permission(user, "claims.select_claim")
-    if claim.status in _CLOSED:
+    if claim.status in Claim.CLOSED_STATUSES:
         raise ValidationError(
             gettext("A claim that is %(status)s cannot be planned.")
             % {"status": claim.get_status_display()}
@@ -623,8 +627,18 @@ def claim_schedule(
         expected_version=expected_version,
         by=user,
         note="priority and due date set (import)",
-        condition=~Q(status__in=_CLOSED),
+        condition=~Q(status__in=Claim.CLOSED_STATUSES),
         priority=priority,
         due_on=due_on,
     )
     return claim
+
+
+def user_language_set(*, user: Any, language: str) -> UserPreference:
+    """Store the language the desk speaks to this user (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": gettext("Choose one of the offered languages.")})
+    preference, _ = UserPreference.objects.update_or_create(
+        user=user, defaults={"language": language}
+    )
+    return preference

@@ -19,6 +19,11 @@ from django.db import OperationalError
     # job's lease (FACTCHECK_FETCH_LEASE_SECONDS) outlasts the hard limit.
     soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
     time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
+    # A transient database failure (a lock, a dropped connection) is tried again shortly; the
+    # retry keeps the task id, so the job's lease lets it take over.
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    default_retry_delay=1,
 )
 def article_import_url_task(self: Task, import_id: int) -> None:
     """Fetch, extract and store one queued URL import; the service's lease makes a duplicate
@@ -32,10 +37,6 @@ def article_import_url_task(self: Task, import_id: int) -> None:
         importing.article_import_url_stop(
             import_id=import_id, task_id=task_id, seconds=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT
         )
-    except OperationalError as error:
-        # A transient database failure (a lock, a dropped connection): try again shortly; the
-        # retry keeps the task id, so the job's lease lets it take over.
-        raise self.retry(exc=error, countdown=1, max_retries=5) from error
 
 
 @shared_task(name="claims.tasks.article_imports_sweep", ignore_result=True, time_limit=60)

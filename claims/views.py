@@ -27,7 +27,7 @@ from claims.forms import (
 )
 from claims.grouping import overlapping, ranked_entries
 from claims.middleware import SESSION_LANGUAGE_KEY, set_language_cookie
-from claims.models import Article, ArticleImport, Claim, UserPreference
+from claims.models import Article, ArticleImport, Claim
 from factcheck.lib.messages import add_form_errors, flash_errors
 from factcheck.lib.permissions import permission_view
 
@@ -502,8 +502,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("claims:dashboard")
-    assert request.user.is_authenticated  # permission_view let only signed-in staff through
-    UserPreference.objects.update_or_create(user=request.user, defaults={"language": language})
+    services.user_language_set(user=request.user, language=language)
     request.session[SESSION_LANGUAGE_KEY] = language
     response = redirect(target)
     set_language_cookie(response, language)

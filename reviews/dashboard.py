@@ -30,7 +30,7 @@ import datetime
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import (
@@ -57,17 +57,11 @@ from factcheck.lib.permissions import permission_view
 from reviews import charts
 from reviews.models import Rating, Verdict, VerdictCorrection
 from reviews.queue import QUEUED
+from reviews.selectors import full_name
 
 DEFAULT_WEEKS = 12
 # A range longer than this draws more weekly columns than a screen can read.
 MAX_DAYS = 731
-OPEN = [
-    Claim.Status.CANDIDATE,
-    Claim.Status.SELECTED,
-    Claim.Status.IN_REVIEW,
-    Claim.Status.AWAITING_APPROVAL,
-]
-CLOSED = [Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN, Claim.Status.DISMISSED]
 # Statuses a claim has once somebody chose to check it.
 CHOSEN = [*QUEUED, Claim.Status.PUBLISHED, Claim.Status.WITHDRAWN]
 HOURS_PER_DAY = 24
@@ -203,7 +197,7 @@ def _claims(period: Period) -> QuerySet[Claim]:
 
 
 def _published(period: Period) -> QuerySet[Verdict]:
-    verdicts = Verdict.objects.filter(is_current=True, published_at__isnull=False)
+    verdicts = Verdict.objects.published()
     if period.desk:
         verdicts = verdicts.filter(claim__article__outlet=period.desk)
     return verdicts.order_by()
@@ -212,7 +206,7 @@ def _published(period: Period) -> QuerySet[Verdict]:
 def claim_figures(period: Period) -> dict[str, int]:
     """Open claims by status and the overdue ones (queued, due before today), in one query."""
     return _claims(period).aggregate(
-        **{status.value: Count("pk", filter=Q(status=status)) for status in OPEN},
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Claim.OPEN_STATUSES},
         overdue=Count("pk", filter=Q(status__in=QUEUED, due_on__lt=period.today)),
     )
 
@@ -291,7 +285,7 @@ def selection_times(period: Period) -> list[tuple[datetime.datetime, datetime.da
         .values_list("selected_at", "published_at")
     )
     # Both are set: the filter requires a publication, Coalesce falls back to creation.
-    return [(selected, published) for selected, published in rows if published is not None]
+    return cast(list[tuple[datetime.datetime, datetime.datetime]], list(rows))
 
 
 def weekly_medians(
@@ -341,14 +335,13 @@ def workload(period: Period) -> list[Workload]:
             selected=Count("pk", filter=Q(status=Claim.Status.SELECTED)),
             in_review=Count("pk", filter=Q(status=Claim.Status.IN_REVIEW)),
             awaiting_approval=Count("pk", filter=Q(status=Claim.Status.AWAITING_APPROVAL)),
-            total=Count("pk"),
         )
         .order_by(F("assignee").asc(nulls_last=True))
     )
     people: list[Workload] = []
     unassigned: list[Workload] = []
     for row in rows:
-        full = f"{row['assignee__first_name'] or ''} {row['assignee__last_name'] or ''}".strip()
+        full = full_name(row["assignee__first_name"], row["assignee__last_name"])
         name = full or row["assignee__username"] or ""
         item = Workload(name, row["selected"], row["in_review"], row["awaiting_approval"])
         (people if row["assignee"] is not None else unassigned).append(item)
@@ -361,7 +354,9 @@ def open_flags(period: Period) -> dict[str, int]:
     articles = Article.objects.exclude(consistency_flags=[])
     if period.desk:
         articles = articles.filter(outlet=period.desk)
-    still_open = Exists(Claim.objects.filter(article=OuterRef("pk")).exclude(status__in=CLOSED))
+    still_open = Exists(
+        Claim.objects.filter(article=OuterRef("pk")).exclude(status__in=Claim.CLOSED_STATUSES)
+    )
     figures = articles.filter(still_open).aggregate(
         flags=Coalesce(Sum(JSONArrayLength("consistency_flags")), 0),
         articles=Count("pk"),
@@ -383,7 +378,7 @@ class Dashboard:
 
     @property
     def open_by_status(self) -> list[tuple[str, int]]:
-        return [(str(status.label), self.claims[status.value]) for status in OPEN]
+        return [(str(status.label), self.claims[status.value]) for status in Claim.OPEN_STATUSES]
 
     @property
     def open_total(self) -> int:

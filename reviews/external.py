@@ -11,7 +11,6 @@ stops the import. A record already imported (same review URL and claim text) is 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -242,7 +241,7 @@ def claimreviews_import(*, text: str) -> ImportReport:
             except BadRecord as error:
                 report.skip(label, str(error))
                 continue
-            sha = hashlib.sha256(cleaned["claim_text"].encode("utf-8")).hexdigest()
+            sha = ExternalFactCheck.claim_hash(cleaned["claim_text"])
             record, created = ExternalFactCheck.objects.update_or_create(
                 review_url=cleaned.pop("review_url"),
                 claim_sha256=sha,

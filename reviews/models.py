@@ -316,11 +316,13 @@ class Rating(models.Model):
 class VerdictQuerySet(models.QuerySet["Verdict"]):
     """Reusable verdict queries."""
 
+    def current(self) -> VerdictQuerySet:
+        """Each claim's current verdict (drafts replaced by a newer one left out)."""
+        return self.filter(is_current=True)
+
     def published(self) -> VerdictQuerySet:
         """Current, published verdicts, newest first."""
-        return self.filter(is_current=True, published_at__isnull=False).order_by(
-            "-published_at", "-pk"
-        )
+        return self.current().filter(published_at__isnull=False).order_by("-published_at", "-pk")
 
 
 class Verdict(models.Model):
@@ -686,10 +688,15 @@ class ExternalFactCheck(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A derived column, kept with the text it is derived from (not a business rule).
+        self.claim_sha256 = self.claim_hash(self.claim_text)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def claim_hash(text: str) -> str:
+        """The claim_sha256 of a claim text (with the review URL, a fact-check's identity)."""
         import hashlib
 
-        self.claim_sha256 = hashlib.sha256(self.claim_text.encode("utf-8")).hexdigest()
-        super().save(*args, **kwargs)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class MatchDocument(models.Model):

@@ -149,7 +149,7 @@ class QueueFilterForm(forms.Form):
 
 
 def _current_verdict() -> QuerySet[Verdict]:
-    return Verdict.objects.filter(claim=OuterRef("pk"), is_current=True)
+    return Verdict.objects.current().filter(claim=OuterRef("pk"))
 
 
 def tab_conditions(user: Any, today: datetime.date) -> dict[str, Q]:

@@ -477,10 +477,6 @@ def _date_range(q_date: str, fallback: str, filters: SearchFilters) -> Q:
     return condition
 
 
-def _current_verdicts() -> QuerySet[Verdict]:
-    return Verdict.objects.filter(is_current=True)
-
-
 def _claim_conditions(filters: SearchFilters, prefix: str = "") -> Q:
     """Status and rating filters on a claim (through `prefix` from another model)."""
     condition = Q()
@@ -489,7 +485,7 @@ def _claim_conditions(filters: SearchFilters, prefix: str = "") -> Q:
     if filters.rating_id is not None:
         condition &= Q(
             Exists(
-                _current_verdicts().filter(
+                Verdict.objects.current().filter(
                     claim=OuterRef(f"{prefix}pk" if prefix else "pk"), rating_id=filters.rating_id
                 )
             )
@@ -526,32 +522,15 @@ def articles_search(filters: SearchFilters) -> QuerySet[Article] | ChainedResult
         narrowed = _article_filters(articles, filters)
         # bm25 is lower for better matches; titles weigh most, as setweight would.
         matched = _fts_join(narrowed, "article", "claims_article", fts, "10.0, 5.0, 1.0")
-        fuzzy_only = (
-            narrowed.alias(
-                title_similarity=_SqliteSimilarity(F("title"), text),
-                outlet_similarity=_SqliteSimilarity(F("outlet"), text),
-            )
-            .filter(
-                Q(title_similarity__gte=SIMILARITY_THRESHOLD)
-                | Q(outlet_similarity__gte=SIMILARITY_THRESHOLD)
-            )
-            .exclude(pk__in=_fts_ids("article", fts))
-            .order_by("-pk")
-        )
+        similar, close = _sqlite_similar(narrowed, text)
+        fuzzy_only = similar.filter(close).exclude(pk__in=_fts_ids("article", fts)).order_by("-pk")
         return ChainedResults(matched, fuzzy_only)
     else:
         _sqlite_register_functions()
         text = Value(filters.text)
+        similar, close = _sqlite_similar(articles, text)
         articles = (
-            articles.alias(
-                title_similarity=_SqliteSimilarity(F("title"), text),
-                outlet_similarity=_SqliteSimilarity(F("outlet"), text),
-            )
-            .filter(
-                _like(("title", "outlet", "body"), filters.terms)
-                | Q(title_similarity__gte=SIMILARITY_THRESHOLD)
-                | Q(outlet_similarity__gte=SIMILARITY_THRESHOLD)
-            )
+            similar.filter(_like(("title", "outlet", "body"), filters.terms) | close)
             .annotate(
                 rank=Value(0.0),
                 marked_snippet=Left("body", 2000),
@@ -559,6 +538,19 @@ def articles_search(filters: SearchFilters) -> QuerySet[Article] | ChainedResult
             .order_by("-pk")
         )
     return _article_filters(articles, filters)
+
+
+def _sqlite_similar(articles: QuerySet[Article], text: Value) -> tuple[QuerySet[Article], Q]:
+    """SQLite: articles with their title and outlet similarity to `text`, and the condition
+    that one of them is close enough (pg_trgm's `%` on PostgreSQL)."""
+    similar = articles.alias(
+        title_similarity=_SqliteSimilarity(F("title"), text),
+        outlet_similarity=_SqliteSimilarity(F("outlet"), text),
+    )
+    close = Q(title_similarity__gte=SIMILARITY_THRESHOLD) | Q(
+        outlet_similarity__gte=SIMILARITY_THRESHOLD
+    )
+    return similar, close
 
 
 def _article_filters(articles: QuerySet[Article], filters: SearchFilters) -> QuerySet[Article]:
@@ -601,7 +593,7 @@ def claims_search(filters: SearchFilters) -> QuerySet[Claim]:
 def verdicts_search(filters: SearchFilters) -> QuerySet[Verdict]:
     """Current verdicts whose summary or explanation matches the words, best first."""
     verdicts = (
-        _current_verdicts()
+        Verdict.objects.current()
         .select_related("claim", "rating")
         .only(
             "summary",
@@ -610,7 +602,6 @@ def verdicts_search(filters: SearchFilters) -> QuerySet[Verdict]:
             "withdrawn_at",
             "created_at",
             "claim__text",
-            "claim__status",
             "rating__label",
         )
     )
@@ -685,8 +676,9 @@ def _window(text: str, terms: tuple[str, ...], width: int = 240) -> list[Piece]:
     return window
 
 
-def _snippet(row: Any, terms: tuple[str, ...], fts_snippets: dict[int, str]) -> list[Piece]:
-    backend = search_backend()
+def _snippet(
+    row: Any, terms: tuple[str, ...], fts_snippets: dict[int, str], backend: str
+) -> list[Piece]:
     if backend == "fts5":
         return pieces(fts_snippets.get(row.pk, ""))
     marked = getattr(row, "marked_snippet", None) or ""
@@ -711,7 +703,8 @@ def hits_build(kind: Kind, rows: Any, filters: SearchFilters) -> list[Hit]:
     terms = filters.terms
     rows = list(rows)
     fts_snippets: dict[int, str] = {}
-    if search_backend() == "fts5":
+    backend = search_backend()
+    if backend == "fts5":
         fts_snippets = _fts_snippets(kind, [row.pk for row in rows], _fts5_query(terms))
     if kind == "article":
         return [
@@ -720,7 +713,7 @@ def hits_build(kind: Kind, rows: Any, filters: SearchFilters) -> list[Hit]:
                 pk=row.pk,
                 url=row.get_absolute_url(),
                 title=highlight(row.title, terms),
-                snippet=_snippet(row, terms, fts_snippets),
+                snippet=_snippet(row, terms, fts_snippets, backend),
                 status="",
                 date=row.published_on or timezone.localdate(row.created_at),
                 context=row.outlet,
@@ -747,7 +740,7 @@ def hits_build(kind: Kind, rows: Any, filters: SearchFilters) -> list[Hit]:
             pk=row.pk,
             url=reverse("reviews:claim_detail", args=[row.claim_id]) + "#verdict",
             title=highlight(row.summary, terms),
-            snippet=_snippet(row, terms, fts_snippets),
+            snippet=_snippet(row, terms, fts_snippets, backend),
             status=_verdict_status(row),
             date=timezone.localdate(row.published_at or row.created_at),
             context=row.claim.text,

@@ -356,8 +356,8 @@ def verdict_documents(rows: Iterable[dict[str, Any]], *, site: str = "") -> list
             },
             "summary": row["summary"],
             "explanation": row["explanation"],
-            "reviewer": _name(row["author__first_name"], row["author__last_name"]),
-            "approver": _name(row["approved_by__first_name"], row["approved_by__last_name"]),
+            "reviewer": full_name(row["author__first_name"], row["author__last_name"]),
+            "approver": full_name(row["approved_by__first_name"], row["approved_by__last_name"]),
             "published_at": iso(row["published_at"]),
             "modified_at": iso(row["modified_at"]),
             "evidence": evidence[row["claim_id"]],
@@ -367,7 +367,7 @@ def verdict_documents(rows: Iterable[dict[str, Any]], *, site: str = "") -> list
     ]
 
 
-def _name(first: str | None, last: str | None) -> str:
+def full_name(first: str | None, last: str | None) -> str:
     """As `User.get_full_name()` gives it."""
     return f"{first or ''} {last or ''}".strip()
 

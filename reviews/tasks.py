@@ -22,6 +22,12 @@ from reviews import services, webhooks
     # source's lease (FACTCHECK_FETCH_LEASE_SECONDS) outlasts the hard limit.
     soft_time_limit=settings.FACTCHECK_FETCH_SOFT_TIME_LIMIT,
     time_limit=settings.FACTCHECK_FETCH_TIME_LIMIT,
+    # A transient database failure (a lock held by another connection, a dropped connection)
+    # is tried again shortly rather than left for the sweep; the retry keeps the task id, so
+    # the source's lease lets it take over.
+    autoretry_for=(OperationalError,),
+    max_retries=5,
+    default_retry_delay=1,
 )
 def source_fetch_task(self: Task, source_id: int) -> None:
     """Fetch and archive one source; the service's lease makes a duplicate run a no-op and lets
@@ -34,11 +40,6 @@ def source_fetch_task(self: Task, source_id: int) -> None:
         services.source_lease_release(source_id=source_id, task_id=task_id)
         source_fetch_task.apply_async((source_id,), countdown=1)
         return
-    except OperationalError as error:
-        # A transient database failure (a lock held by another connection, a dropped
-        # connection): try again shortly rather than wait for the sweep. The retry keeps the
-        # task id, so the source's lease lets it take over.
-        raise self.retry(exc=error, countdown=1, max_retries=5) from error
     if source is not None and source.fetch_status == source.FetchStatus.PENDING:
         # A transient failure: come back when the row says (backoff with jitter).
         countdown = 0.0

@@ -32,7 +32,4 @@ def rating_description(rating: Rating | None) -> str:
 @register.simple_tag
 def rating_label_of(label: str | None, label_es: str | None) -> str:
     """Pick between an English and a Spanish label read by a query (the queue's annotations)."""
-    language = translation.get_language() or ""
-    if label_es and language.lower().split("-")[0] == "es":
-        return label_es
-    return label or ""
+    return Rating(label=label or "", label_es=label_es or "").label_in(translation.get_language())
