@@ -110,9 +110,8 @@ class VerdictForm(forms.ModelForm[Verdict]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        scale = RatingScale.objects.filter(is_default=True).first()
-        ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
-        self.fields["rating"].queryset = ratings.select_related("scale")  # type: ignore[attr-defined]
+        ratings = Rating.of_default_scale().select_related("scale")
+        self.fields["rating"].queryset = ratings  # type: ignore[attr-defined]
         self.fields["version"].initial = self.instance.version if self.instance.pk else 0
         _describe_ratings(self.fields["rating"], "rating-descriptions")
 

@@ -300,6 +300,12 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @classmethod
+    def of_default_scale(cls) -> models.QuerySet[Rating]:
+        """The default scale's ratings (every rating when no scale is the default)."""
+        scale = RatingScale.objects.filter(is_default=True).first()
+        return cls.objects.filter(scale=scale) if scale else cls.objects.all()
+
     def label_in(self, language: str | None) -> str:
         """The label in `language` ("es", "es-ar"...) if the scale has one, else the English."""
         if language and language.lower().split("-")[0] == "es" and self.label_es:

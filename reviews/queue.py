@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from claims.models import Claim
 from factcheck.lib.permissions import permission_view
 from reviews.forms import reviewers
-from reviews.models import Rating, RatingScale, Verdict
+from reviews.models import Rating, Verdict
 
 PAGE_SIZE = 50
 # Claims somebody is working on; candidates, published, withdrawn and dismissed are not queued.
@@ -127,9 +127,8 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = reviewers()  # type: ignore[attr-defined]
-        scale = RatingScale.objects.filter(is_default=True).first()
-        ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
-        self.fields["rating"].queryset = ratings.order_by("position", "pk")  # type: ignore[attr-defined]
+        ratings = Rating.of_default_scale().order_by("position", "pk")
+        self.fields["rating"].queryset = ratings  # type: ignore[attr-defined]
         language = translation.get_language()
         self.fields["rating"].label_from_instance = lambda rating: rating.label_in(language)  # type: ignore[attr-defined]
         for name in ("score_min", "score_max"):

@@ -15,12 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from claims.models import Claim
 from factcheck.lib.permissions import permission_view
-from reviews.models import Rating, RatingScale
+from reviews.models import Rating
 from reviews.search import (
     KIND_LABELS,
     KIND_PERMISSIONS,
@@ -71,9 +72,10 @@ class SearchForm(forms.Form):
             ("", _("Everything")),
             *[(kind, KIND_LABELS[kind]) for kind in kinds],
         ]
-        scale = RatingScale.objects.filter(is_default=True).first()
-        ratings = Rating.objects.filter(scale=scale) if scale else Rating.objects.all()
-        self.fields["rating"].queryset = ratings.order_by("position", "pk")  # type: ignore[attr-defined]
+        ratings = Rating.of_default_scale().order_by("position", "pk")
+        self.fields["rating"].queryset = ratings  # type: ignore[attr-defined]
+        language = translation.get_language()
+        self.fields["rating"].label_from_instance = lambda rating: rating.label_in(language)  # type: ignore[attr-defined]
         self.fields["q"].widget.attrs["maxlength"] = MAX_QUERY_LENGTH * 4
 
     def clean_q(self) -> list[str]:

@@ -541,3 +541,10 @@ def test_triggers_a_table_rebuild_dropped_are_put_back(desk: dict[str, Any]) -> 
 
 def test_the_page_only_answers_get(editor: Any) -> None:
     assert _client(editor).post(URL, {"q": "bridge"}).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_the_rating_filter_speaks_the_readers_language(editor: Any) -> None:
+    english = _client(editor).get(URL, {"q": "bridge"}).content.decode()
+    spanish = _client(editor).get(URL, {"q": "bridge"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">Mostly false</option>" in english
+    assert ">Mayormente falso</option>" in spanish
