@@ -72,6 +72,7 @@ bench-extraction: ## Extraction: segmentation (Golden Rules, GUM news, EWT), ran
 	$(PY) -m bench.ranking --data $(DATA)
 	$(PY) -m bench.stage2 --data $(DATA)
 	$(PY) -m bench.consistency --data $(DATA)
+	$(PY) -m bench.spanish
 
 bench-matching: ## "Already checked" matching: recall@1/@5 and MRR on our paraphrase pairs
 	@scripts/bootstrap.sh requirements-dev.txt

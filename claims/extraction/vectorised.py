@@ -101,7 +101,7 @@ class CharNgramTables:
             state = self.levels[depth][state].astype(np.int32)
             if depth >= CHAR_NGRAM_RANGE[0]:
                 weights += self.weights[depth][state]
-        return np.add.reduceat(weights, starts).tolist()  # type: ignore[no-any-return]
+        return np.add.reduceat(weights, starts).tolist()
 
 
 def word_sums(
@@ -128,7 +128,7 @@ def word_sums(
     starts = np.cumsum(counts) - counts
     pairs[starts] = 0  # the pair ending at a sentence's first token spans two sentences
     totals = np.add.reduceat(tokens + pairs, starts)
-    return np.where(counts > 0, totals, 0).tolist()  # type: ignore[no-any-return]
+    return np.where(counts > 0, totals, 0).tolist()
 
 
 def build(char_weights: Mapping[str, complex]) -> CharNgramTables | None:
