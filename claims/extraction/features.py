@@ -9,8 +9,15 @@ Three blocks:
 3. hand features (a figure, a named source, a comparison, a promise...), which also give the
    reasons shown to editors: each reason names what was found in the sentence.
 
-The hand features are cheap on purpose: most are a set intersection on the folded tokens, and
-the regular expressions run only when a trigger word is present.
+The hand features are cheap on purpose, for stage 1 scores every sentence of every article:
+- one set intersection of the folded tokens with every trigger word, whose bits (``_KINDS``)
+  say which features can fire; the others cost nothing;
+- the two-word triggers are looked for only when a first word and a possible second word
+  are both among the tokens;
+- the costly parts (figures, named sources, quotes) run only when a digit, a number word, a
+  speech verb or a quotation mark is there, and their regular expressions are written so
+  that the engine can skip ahead (a leading literal, a search bounded by ``endpos``).
+Nothing is cached by sentence: the speed holds on text never seen before.
 """
 
 from __future__ import annotations
@@ -90,10 +97,13 @@ SMALLEST_WORD_FIGURE = 10
 
 def is_part_of_a_name(text: str, quantity: Quantity) -> bool:
     """True for digits that belong to a name (COVID-19, G-7, Boeing 737), not a count."""
-    before = text[: quantity.start]
-    if _GLUED_RE.search(before):
+    start = quantity.start
+    # Both patterns must end where the figure starts (``endpos``), so only its last few
+    # characters are read: a name is one run of [\w.-] characters before a space, so it begins
+    # after the last space ahead of those two (the look-behind still sees the text before).
+    if _GLUED_RE.search(text, max(0, start - 3), start):
         return True
-    name = _NAME_BEFORE_RE.search(before)
+    name = _NAME_BEFORE_RE.search(text, text.rfind(" ", 0, max(0, start - 2)) + 1, start)
     if name is None:
         return False
     # "Only 177", "Some 40", "March 177": openers, approximations and months name nothing.
@@ -179,10 +189,14 @@ _PRONOUNS = frozenset(
 _SOURCE_STRIP = " ,.;:\"'“”‘’()"
 
 
+_NOT_LEADING_SOURCES = _NOT_SOURCES - {"the"}
+_SOURCE_END_RE = re.compile(r"[,;:.()]")
+
+
 def _clean_source(raw: str) -> str | None:
     """The source as shown, without leading words that name nothing; None if nothing is left."""
     words = raw.strip(_SOURCE_STRIP).split()
-    while words and words[0].lower().strip(_SOURCE_STRIP) in _NOT_SOURCES - {"the"}:
+    while words and words[0].lower().strip(_SOURCE_STRIP) in _NOT_LEADING_SOURCES:
         words = words[1:]
     while words and words[-1].lower().strip(_SOURCE_STRIP) in _NOT_SOURCES:
         words = words[:-1]
@@ -208,7 +222,7 @@ def find_source(text: str) -> str | None:
             if words and words[0].lower() in _PRONOUNS:
                 continue
             # "according to the county health board, ..." ends at the first punctuation.
-            after = re.split(r"[,;:.()]", after, maxsplit=1)[0]
+            after = _SOURCE_END_RE.split(after, maxsplit=1)[0]
             name = _clean_source(after)
         else:
             name = _clean_source(match.group("before") or match.group("inverted") or "")
@@ -219,7 +233,10 @@ def find_source(text: str) -> str | None:
 
 # --- Other hand features -------------------------------------------------------------------
 
-_CAPITALISED_RE = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+")
+# A capitalised word after a word, comma or semicolon and one space. The pattern starts with
+# the space (a literal the regex engine jumps to) and counts the same matches as
+# ``(?<=[\w,;] )[A-Z][a-z]+``: a match holds one space, its first character.
+_CAPITALISED_RE = re.compile(r" (?<=[\w,;] )[A-Z][a-z]+")
 # A word ending in "ed", as the folded tokens see it ("agreed", not "need's").
 _PAST_TENSE_RE = re.compile(r"[eE][dD]\b(?!['’]\w)")
 _IRREGULAR_PAST = frozenset(
@@ -365,48 +382,58 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     if tokens is None:
         tokens = tokens_of(fold(text))
     token_set = set(tokens)
+    # One intersection finds every token that could fire a feature (most sentences have a few)
+    # and their kinds say which features to look for: the others are absent.
+    hits = token_set & _TRIGGER_WORDS
+    kinds = 0
+    for word in hits:
+        kinds |= _KINDS[word]
     # Without a digit or a number word there is no figure: skip the costly parse.
-    maybe_figures = _DIGIT_RE.search(text) is not None or not NUMBER_WORDS.isdisjoint(token_set)
-    # Figures are looked for at the start of very long "sentences" only (tables, lists).
-    scanned = text[:FIGURE_SCAN_CHARS]
-    quantities = find_quantities(scanned) if maybe_figures else []
-    figures = [q for q in quantities if is_figure(scanned, q)]
-    years = [q for q in quantities if q.is_year]
+    if _DIGIT_RE.search(text) is not None or kinds & _NUMBER:
+        # Figures are looked for at the start of very long "sentences" only (tables, lists).
+        scanned = text[:FIGURE_SCAN_CHARS]
+        quantities = find_quantities(scanned)
+        figures = [q for q in quantities if is_figure(scanned, q)]
+        years = [q for q in quantities if q.is_year]
+    else:
+        figures = years = []
     date = years[0].text if years else None
-    source = find_source(text) if not _SOURCE_TRIGGERS.isdisjoint(token_set) else None
-    pairs = set(pairwise(tokens))
-    comparison = _find_comparison(tokens, token_set, pairs)
-    superlative = _first(tokens, token_set, _SUPERLATIVES) or _first_pair(
-        pairs, tokens, _SUPERLATIVE_BIGRAMS
+    source = find_source(text) if kinds & _SOURCE else None
+    pairs = _trigger_pairs(tokens, token_set, hits) if kinds & _PAIR else _NO_PAIRS
+    comparison = _find_comparison(tokens, kinds, pairs)
+    superlative = (_first(tokens, _SUPERLATIVES) if kinds & _SUPERLATIVE else None) or (
+        _first_pair(pairs, tokens, _SUPERLATIVE_BIGRAMS)
     )
-    causal = _first(tokens, token_set, _CAUSAL_WORDS) or _first_pair(pairs, tokens, _CAUSAL_BIGRAMS)
+    causal = (_first(tokens, _CAUSAL_WORDS) if kinds & _CAUSAL else None) or _first_pair(
+        pairs, tokens, _CAUSAL_BIGRAMS
+    )
     quote = _find_quote(text) if '"' in text or "“" in text or "«" in text or "„" in text else None
-    statistic = _first(tokens, token_set, _STATISTIC_WORDS)
+    statistic = _first(tokens, _STATISTIC_WORDS) if kinds & _STATISTIC else None
     if statistic == "rate" and ("any", "rate") in pairs:
         statistic = None
     promise = (
-        _first(tokens, token_set, _PROMISE_WORDS)
+        (_first(tokens, _PROMISE_WORDS) if kinds & _PROMISE else None)
         or _first_pair(pairs, tokens, _PROMISE_BIGRAMS)
         or ("we are going" if ("we", "are") in pairs and ("are", "going") in pairs else None)
     )
-    prediction = _find_prediction(tokens, token_set, pairs) if promise is None else None
-    conditional = _first(tokens, token_set, _CONDITIONAL_WORDS)
+    prediction = _find_prediction(tokens, kinds, pairs) if promise is None else None
+    conditional = _first(tokens, _CONDITIONAL_WORDS) if kinds & _CONDITIONAL else None
     first = tokens[0] if tokens else ""
     second = tokens[1] if len(tokens) > 1 else ""
     imperative = (
         first if first in _IMPERATIVE_STARTS and second not in _SUBJECT_AFTER_VERB else None
     )
-    opinion = _first(tokens, token_set, _OPINION_WORDS) or _first_pair(
+    opinion = (_first(tokens, _OPINION_WORDS) if kinds & _OPINION else None) or _first_pair(
         pairs, tokens, _OPINION_BIGRAMS
     )
     names = len(_CAPITALISED_RE.findall(text))
     question = text.rstrip().endswith(("?", "？", "؟"))
     words = sum(map(str.isalnum, map(itemgetter(0), tokens)))  # tokens that are words
-    past = _PAST_TENSE_RE.search(text) is not None or not _IRREGULAR_PAST.isdisjoint(token_set)
+    past = _PAST_TENSE_RE.search(text) is not None or bool(kinds & _PAST)
     checkable_question = question and (
         bool(figures) or bool(years) or names > 0 or first in _NEGATIVE_QUESTION_STARTS
     )
-    speech = _first(tokens, token_set, _SAID_WORDS)
+    speech = _first(tokens, _SAID_WORDS) if kinds & _SAID else None
     short_assertion = (
         4 <= words <= 15
         and not figures
@@ -464,28 +491,95 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
 # After a sentence-initial verb, these make it a question or statement, not an order.
 _SUBJECT_AFTER_VERB = frozenset("i you we they he she it not n't - ‐ ‑ 's".split())
 
+# Every two-word phrase a feature looks for, and every word: a sentence's tokens are
+# intersected once with ``_TRIGGER_WORDS``, and the features test that small set only.
+_TRIGGER_PAIRS = (
+    _CHANGE_BIGRAMS
+    | _SUPERLATIVE_BIGRAMS
+    | _CAUSAL_BIGRAMS
+    | _PREDICTION_BIGRAMS
+    | _PROMISE_BIGRAMS
+    | _OPINION_BIGRAMS
+    | {("any", "rate"), ("we", "are"), ("are", "going")}
+)
+_NO_PAIRS: frozenset[tuple[str, str]] = frozenset()
+_PAIR_FIRSTS = frozenset(first for first, _ in _TRIGGER_PAIRS)
+# The words that may follow each first word of a trigger pair.
+_PAIR_SECONDS = {
+    word: frozenset(second for first, second in _TRIGGER_PAIRS if first == word)
+    for word in _PAIR_FIRSTS
+}
+# The kinds of trigger, one bit each: a word may be of several kinds ("rose" is a change and
+# a past tense).
+_NUMBER, _SOURCE, _PAIR, _CHANGE, _SUPERLATIVE, _CAUSAL, _STATISTIC = (1 << n for n in range(7))
+_PROMISE, _CONDITIONAL, _OPINION, _PAST, _SAID, _THAN, _WILL = (1 << n for n in range(7, 14))
 
-def _first(tokens: list[str], token_set: set[str], words: frozenset[str]) -> str | None:
-    """The first token of the sentence that is one of ``words``."""
-    if words.isdisjoint(token_set):
-        return None
-    return next(token for token in tokens if token in words)
+
+def _kinds_of_words() -> dict[str, int]:
+    """Every trigger word with the kinds of trigger it is (bits or-ed together)."""
+    kinds: dict[str, int] = {}
+    for kind, words in (
+        (_NUMBER, NUMBER_WORDS),
+        (_SOURCE, _SOURCE_TRIGGERS),
+        (_PAIR, _PAIR_FIRSTS),
+        (_CHANGE, _CHANGE_WORDS),
+        (_SUPERLATIVE, _SUPERLATIVES),
+        (_CAUSAL, _CAUSAL_WORDS),
+        (_STATISTIC, _STATISTIC_WORDS),
+        (_PROMISE, _PROMISE_WORDS),
+        (_CONDITIONAL, _CONDITIONAL_WORDS),
+        (_OPINION, _OPINION_WORDS),
+        (_PAST, _IRREGULAR_PAST),
+        (_SAID, _SAID_WORDS),
+        (_THAN, frozenset(["than"])),
+        (_WILL, frozenset(["will", "won't"])),
+    ):
+        for word in words:
+            kinds[word] = kinds.get(word, 0) | kind
+    return kinds
+
+
+_KINDS = _kinds_of_words()
+_TRIGGER_WORDS = frozenset(_KINDS)
+
+
+def _first(tokens: list[str], words: frozenset[str]) -> str | None:
+    """The first token of the sentence that is one of ``words`` (the caller knows one is)."""
+    return next((token for token in tokens if token in words), None)
+
+
+def _trigger_pairs(
+    tokens: list[str], token_set: set[str], hits: set[str]
+) -> frozenset[tuple[str, str]]:
+    """The adjacent token pairs of the sentence that are one of ``_TRIGGER_PAIRS``.
+
+    Built only when a trigger pair could be there: its first word is a token (a hit) and one
+    of the words that may follow it is a token too; otherwise the sentence has none.
+    """
+    for word in _PAIR_FIRSTS.intersection(hits):
+        if not _PAIR_SECONDS[word].isdisjoint(token_set):
+            return _TRIGGER_PAIRS.intersection(pairwise(tokens))
+    return _NO_PAIRS
 
 
 def _first_pair(
-    pairs: set[tuple[str, str]], tokens: list[str], wanted: frozenset[tuple[str, str]]
+    pairs: frozenset[tuple[str, str]], tokens: list[str], wanted: frozenset[tuple[str, str]]
 ) -> str | None:
-    """The first two-word phrase of the sentence that is one of ``wanted``."""
-    if wanted.isdisjoint(pairs):
+    """The first two-word phrase of the sentence that is one of ``wanted``.
+
+    ``pairs`` are the sentence's adjacent pairs that are in ``_TRIGGER_PAIRS`` (which holds
+    every ``wanted``): the test for "none of them" reads a set of a few pairs at most.
+    """
+    if not pairs or wanted.isdisjoint(pairs):
         return None
     return next(a + " " + b for a, b in pairwise(tokens) if (a, b) in wanted)
 
 
 def _find_comparison(
-    tokens: list[str], token_set: set[str], pairs: set[tuple[str, str]]
+    tokens: list[str], kinds: int, pairs: frozenset[tuple[str, str]]
 ) -> str | None:
     """A comparison such as "more than", "higher than", "doubled" or "up from"."""
-    if "than" in token_set:
+    if kinds & _THAN:
         for index, word in enumerate(tokens):
             if word != "than":
                 continue
@@ -493,17 +587,19 @@ def _find_comparison(
                 before = tokens[back]
                 if before in _COMPARATIVES or (back == index - 1 and before.endswith("er")):
                     return " ".join(tokens[back : index + 1])
-    return _first(tokens, token_set, _CHANGE_WORDS) or _first_pair(pairs, tokens, _CHANGE_BIGRAMS)
+    return (_first(tokens, _CHANGE_WORDS) if kinds & _CHANGE else None) or _first_pair(
+        pairs, tokens, _CHANGE_BIGRAMS
+    )
 
 
 def _find_prediction(
-    tokens: list[str], token_set: set[str], pairs: set[tuple[str, str]]
+    tokens: list[str], kinds: int, pairs: frozenset[tuple[str, str]]
 ) -> str | None:
     """A forecast about others: "will" after anyone but I/we, "is expected to", "by 0000"."""
     found = _first_pair(pairs, tokens, _PREDICTION_BIGRAMS)
     if found:
         return found
-    if "will" in token_set or "won't" in token_set:
+    if kinds & _WILL:
         for before, word in pairwise(tokens):
             if word in ("will", "won't") and before not in _FIRST_PERSON and before != "you":
                 return before + " " + word
