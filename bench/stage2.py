@@ -4,7 +4,9 @@ Usage: ``python -m bench.stage2 --data ../shared/data`` (or ``manage.py bench st
 
 Prints the encoder's name; sentences per second on the development split, encoded in batches
 as the worker does (wall clock, and per CPU-second, since the machine may be shared); the
-development split's precision/recall/F1 at the head's threshold and its average precision; and
+development split's precision/recall/F1 at the head's threshold and its average precision
+(stage 2 computes stage 1's scores itself, as ``rerank`` does when none are given, so a stacked
+head's figures include stage 1's time); and
 the held-out-debates estimate stored with the head by ``train`` (development debates scored
 by heads trained without their sentences: the held-out file the data README mentions is not
 ours to read).
@@ -52,7 +54,14 @@ def run(data_dir: Path) -> None:
         f"ClaimBuster dev (groundtruth.csv): P {precision:.3f} R {recall:.3f} F1 {f1:.3f} "
         f"AP {average_precision(labels, scores):.3f} at threshold {head.threshold:.3f}"
     )
-    measured = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8")).get("measured", {})
+    document = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8"))
+    if head.uses_stage1:
+        same = document.get("stage1", {}).get("weights_sha256") == stage2.stage1_fingerprint()
+        print(
+            "head stacked on stage 1's score (stage-1 weights "
+            f"{'as trained on' if same else 'CHANGED since training: retrain stage 2'})"
+        )
+    measured = document.get("measured", {})
     if "held_out_debates_f1" in measured:
         print(
             "held-out debates (dev debates scored by heads trained without them, from "

@@ -268,10 +268,35 @@ def test_the_shipped_head_matches_the_encoder_and_the_hand_features() -> None:
     document = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8"))
 
     assert head.dimensions == 384
-    assert len(head.weights) == 384 + len(document["hand_features"])
+    assert head.uses_stage1
+    assert len(head.weights) == 384 + 1 + len(document["hand_features"])
     assert 0.0 < head.threshold < 1.0
     assert "ClaimBuster" in document["attribution"]["dataset"]
     assert "multilingual-e5-small" in document["attribution"]["encoder"]
+
+
+def test_the_shipped_head_was_stacked_on_the_shipped_stage_1() -> None:
+    """Retraining stage 1 makes the head's stage-1 weight stale: retrain stage 2 after it."""
+    document = json.loads(stage2.DEFAULT_HEAD.read_text(encoding="utf-8"))
+
+    assert document["stage1"]["weights_sha256"] == stage2.stage1_fingerprint()
+
+
+def test_a_stacked_head_wants_stage_1_scores() -> None:
+    head = stage2.Head((1.0, 1.0, 2.0), 0.0, 0.5, 2, uses_stage1=True)
+    vectors = _digits_encoder(["x"])[:, :2]
+
+    with pytest.raises(ValueError):
+        head.probabilities(["x"], vectors)
+    low, high = head.probabilities(["x", "x"], numpy_rows([[0.0, 0.0], [0.0, 0.0]]), [0.2, 0.8])
+    assert low == pytest.approx(0.2**2 / (0.2**2 + 0.8**2))  # sigmoid(2 * logit(0.2))
+    assert high == pytest.approx(1.0 - low)
+
+
+def numpy_rows(rows: list[list[float]]) -> Any:
+    import numpy
+
+    return numpy.asarray(rows)
 
 
 def test_a_head_for_another_encoder_is_refused(tmp_path: Path) -> None:
@@ -313,9 +338,12 @@ def test_the_real_encoder_ranks_our_factual_claims_above_small_talk() -> None:
         "Well, let me answer that question.",
     ]
 
-    scores = stage2.rerank(claims + talk, [0.5] * 6)
+    scores = stage2.rerank(claims + talk)
 
     assert all(0.0 <= score <= 1.0 for score in scores)
+    # Without stage-1 scores stage 2 computes them with the shipped scorer: the same result.
+    given = [stage2.load_scorer().value(text) for text in claims + talk]
+    assert stage2.rerank(claims + talk, given) == pytest.approx(scores)
     assert min(scores[:3]) > max(scores[3:])
     head = stage2.read_head()
     assert all(score >= head.threshold for score in scores[:3])
@@ -373,10 +401,55 @@ def test_training_writes_a_head_that_reads_back_and_separates_the_classes(tmp_pa
 
     head = stage2.read_head(out)
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert head.dimensions == 3 and len(head.weights) == 3
-    assert report.dev_f1 == pytest.approx(1.0)
+    assert head.dimensions == 3 and len(head.weights) == 4 and head.uses_stage1
+    assert document["stage1"]["weights_sha256"] == stage2.stage1_fingerprint()
+    # On six tiny debates the fold models of stage 1 are far more confident than the shipped
+    # one, so the cut-off learnt from out-of-fold inputs does not carry over to dev here: the
+    # ranking does (the real data's figures are in the README and the bench).
+    assert report.dev_average_precision == pytest.approx(1.0)
+    assert report.held_out_f1 == pytest.approx(1.0)
     assert document["measured"]["held_out_debates_f1"] == pytest.approx(report.held_out_f1)
     assert document["attribution"]["licence"] == "CC BY 4.0"
-    vectors = _digits_encoder(["Taxes rose 12 percent in 2019.", "Thank you, good to be here."])
-    factual, talk = head.probabilities(["a", "b"], vectors)
+    texts = ["Taxes rose 12 percent in 2019.", "Thank you, good to be here."]
+    stage1 = [stage2.load_scorer().value(text) for text in texts]
+    factual, talk = head.probabilities(texts, _digits_encoder(texts), stage1)
+    assert factual > talk
+
+
+def test_training_without_stage_1_writes_a_vectors_only_head(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    _tiny_splits(tmp_path)
+    out = tmp_path / "head.json"
+
+    report = stage2.train(tmp_path, out=out, encoder=_digits_encoder, c_grid=(1.0,), stage1=False)
+
+    assert report.dev_f1 == pytest.approx(1.0)
+    head = stage2.read_head(out)
+    assert not head.uses_stage1 and len(head.weights) == 3
+    texts = ["Taxes rose 12 percent in 2019.", "Thank you, good to be here."]
+    factual, talk = head.probabilities(texts, _digits_encoder(texts))
     assert factual > head.threshold > talk
+
+
+def test_out_of_fold_stage_1_scores_come_from_models_that_did_not_see_the_fold() -> None:
+    pytest.importorskip("sklearn")
+    # Fold 0 holds sentences whose wording no other fold has: a model fitted without fold 0
+    # cannot have learnt them, so its scores there stay near the prior.
+    texts, verdicts, folds = [], [], []
+    for fold in range(3):
+        for n in range(8):
+            texts.append(f"Spending rose by {n + 3} percent in 201{n}.")
+            verdicts.append(1)
+            folds.append(fold)
+            texts.append(f"Thank you, friend number {n}, good to see you.")
+            verdicts.append(-1 if n % 2 else 0)
+            folds.append(fold)
+    texts += ["Zebras quokka wombat xylophone."] * 4
+    verdicts += [1] * 4
+    folds += [0] * 4
+    train_out, dev_out = stage2.out_of_fold_stage1(texts, verdicts, folds, [], [])
+
+    assert len(train_out) == len(texts) and len(dev_out) == 0
+    unseen = train_out[-4:]
+    seen_claims = [train_out[i] for i in range(0, 48, 2)]
+    assert max(unseen) < min(seen_claims)

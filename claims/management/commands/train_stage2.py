@@ -14,7 +14,8 @@ from claims.management.commands.train_checkworthiness import default_data_dir
 class Command(BaseCommand):
     help = (
         "Train stage 2's head on ClaimBuster crowdsourced.csv (CC BY 4.0) over frozen "
-        f"{stage2.ENCODER_NAME} vectors, choose C on groundtruth.csv, and write the head as "
+        f"{stage2.ENCODER_NAME} vectors stacked with out-of-fold stage-1 logits, choose C on "
+        "groundtruth.csv, and write the head as "
         "JSON. Runs only where stage 2 is installed (make stage2) and scikit-learn is "
         "(requirements-dev.txt); encoding 22,500 sentences takes several minutes on 2 cores."
     )
@@ -35,6 +36,11 @@ class Command(BaseCommand):
             action="store_true",
             help="append stage 1's hand features to the sentence vectors",
         )
+        parser.add_argument(
+            "--no-stage1",
+            action="store_true",
+            help="do not stack the head on stage 1's score (vectors alone, as head v1 did)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir: Path = options["data"] or default_data_dir()
@@ -48,6 +54,7 @@ class Command(BaseCommand):
                 data_dir,
                 out=options["out"],
                 hand=options["hand_features"],
+                stage1=not options["no_stage1"],
                 sample=options["sample"],
                 log=self.stdout.write,
             )
