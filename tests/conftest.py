@@ -295,13 +295,18 @@ def real_worker(reference_data: None) -> Iterator[Any]:
 
 @pytest.fixture
 def task_runs() -> Iterator[list[dict[str, Any]]]:
-    """How each task started in this process was delivered (eagerly, or by the broker)."""
+    """How each task started in this process was delivered (eagerly, or by the broker).
+
+    A retried task (SQLite's "database table is locked" under load) runs again under the
+    same id: count tasks by ``id``, not by runs.
+    """
     runs: list[dict[str, Any]] = []
 
     def record(task: Any = None, **kwargs: Any) -> None:
         runs.append(
             {
                 "name": task.name,
+                "id": task.request.id,
                 "eager": bool(task.request.is_eager),
                 "delivery": dict(task.request.delivery_info or {}),
             }

@@ -735,7 +735,7 @@ def test_a_real_worker_imports_the_posted_url(
     assert job.status == ArticleImport.Status.DONE, job.error
     assert job.article is not None and job.article.outlet == "The Harbourton Herald"
     runs = [run for run in task_runs if run["name"] == "claims.tasks.article_import_url"]
-    assert len(runs) == 1, task_runs
+    assert len({run["id"] for run in runs}) == 1, task_runs  # one task, retried or not
     # Taken from this test process's fetch queue on the broker, not run in the caller.
     assert runs[0]["eager"] is False
     assert runs[0]["delivery"].get("routing_key") == fetch_queue_name(
