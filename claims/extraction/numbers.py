@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -201,12 +201,13 @@ _ES_NOT_NOUNS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """A quantity found in a sentence.
 
     ``low`` and ``high`` bound the value the text stands for: equal for an exact figure,
     open (``math.inf``) for "over 2,000", widened for "about" and rounded scales.
+    A named tuple (immutable, compared by value), not a dataclass: one is built for every
+    figure of every sentence scored, and a tuple is built three times faster.
     """
 
     text: str
@@ -498,9 +499,7 @@ def _quantity_from_match(text: str, match: re.Match[str], language: str = "en") 
     raw1, raw2, scale1, scale2, approx, pct, curword, cur1, cur2 = match.group(
         "num1", "num2", "scale1", "scale2", "approx", "pct", "curword", "cur1", "cur2"
     )
-    is_range = raw2 is not None
-    if is_range and _is_and_pair(text, match, language):
-        return None
+    is_range = raw2 is not None  # never "10 and 20": ``find_quantities`` split those
     spanish = language == "es"
     first = _parse_number(raw1, scale1 or (scale2 if is_range else None), language)
     if first is None:
@@ -569,20 +568,21 @@ def _quantity_from_match(text: str, match: re.Match[str], language: str = "en") 
         and (spanish or tail.endswith(_LABEL_ENDINGS))
         and label_before.search(before) is not None
     )
+    # Positional: the fields in their order (keywords cost more, on every figure scored).
     return Quantity(
-        text=text[start:end],
-        start=start,
-        end=end,
-        value=value,
-        low=low,
-        high=high,
-        unit=unit,
-        approx=approx.lower() if approx else None,
-        is_year=is_year,
-        is_date=is_date,
-        is_label=is_label,
-        is_word=is_word,
-        noun=_noun_after(text, end, language),
+        text[start:end],
+        start,
+        end,
+        value,
+        low,
+        high,
+        unit,
+        approx.lower() if approx else None,
+        is_year,
+        is_date,
+        is_label,
+        is_word,
+        _noun_after(text, end, language),
     )
 
 

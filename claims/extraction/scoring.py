@@ -188,6 +188,9 @@ class Scorer:
         self._prefix_sums  # built now, not on the first sentence  # noqa: B018
         # The batch path of score_many (numpy); None keeps every batch on the pure path.
         self._tables = vectorised.build(self.char_weights)
+        self._word_tables = (
+            vectorised.WordTables(self._tables.np, self.word_weights) if self._tables else None
+        )
 
     @cached_property
     def _prefix_sums(self) -> dict[str, Packed]:
@@ -284,13 +287,13 @@ class Scorer:
         equal ``score``'s up to the order in which floating-point numbers are added.
         """
         texts = list(texts)
-        if self._tables is None or len(texts) < BATCH_MINIMUM:
+        if self._tables is None or self._word_tables is None or len(texts) < BATCH_MINIMUM:
             return [self.score(text) for text in texts]
         folded = [fold(text) for text in texts]
         padded = [" " + text + " " for text in folded]
         token_lists = [tokens_of(text) for text in folded]
         char_sums = self._tables.sums(padded)
-        word_sums = vectorised.word_sums(self._tables.np, token_lists, self.word_weights)
+        word_sums = self._word_tables.sums(token_lists)
         scores = []
         for index, text in enumerate(texts):
             tokens = token_lists[index]

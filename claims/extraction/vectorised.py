@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from itertools import chain, islice, repeat
-from operator import add
+from itertools import chain, repeat
 from typing import Any
 
 from claims.extraction.features import CHAR_NGRAM_RANGE
@@ -104,31 +103,78 @@ class CharNgramTables:
         return np.add.reduceat(weights, starts).tolist()
 
 
+class WordTables:
+    """The model's word n-grams (tokens and pairs of tokens) as integer keys.
+
+    Every word the model knows, alone or in a pair, gets an id from 1 (0: any other word).
+    A token's weight is ``unigrams[id]``; a pair's key is ``first id * base + second id``,
+    found among the model's sorted pair keys with one ``searchsorted`` over the batch. One
+    dictionary lookup per token, where looking pairs up by their text costs two string
+    concatenations and a lookup of a string never hashed before per pair.
+    """
+
+    def __init__(self, numpy: Any, word_weights: Mapping[str, complex]) -> None:
+        np = self.np = numpy
+        pairs = {gram: gram.split(" ") for gram in word_weights if " " in gram}
+        if any(len(parts) != 2 for parts in pairs.values()):
+            raise ValueError("a word n-gram has more than two words")
+        words = sorted(
+            {gram for gram in word_weights if " " not in gram}.union(*map(set, pairs.values()))
+        )
+        self.ids = {word: number for number, word in enumerate(words, start=1)}
+        self.base = len(words) + 1
+        self.unigrams = np.zeros(self.base, dtype=complex)
+        for word, number in self.ids.items():
+            self.unigrams[number] = word_weights.get(word, 0j)
+        keys = np.fromiter(
+            (self.ids[a] * self.base + self.ids[b] for a, b in pairs.values()),
+            dtype=np.int64,
+            count=len(pairs),
+        )
+        order = np.argsort(keys)
+        self.pair_keys = keys[order]
+        self.pair_weights = np.fromiter(
+            (word_weights[gram] for gram in pairs), dtype=complex, count=len(pairs)
+        )[order]
+
+    def sums(self, token_lists: Sequence[list[str]]) -> list[complex]:
+        """For each sentence's tokens, the summed weights of its tokens and pairs of tokens.
+
+        Pairs across two sentences are looked up too, and left out of both sums;
+        ``numpy.add.reduceat`` sums each sentence.
+        """
+        np = self.np
+        counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        flat = list(chain.from_iterable(token_lists))
+        size = len(flat)
+        # Token k's id at k, and a 0 at the end, so that every sentence, empty ones included,
+        # starts at an index that exists.
+        ids = np.zeros(size + 1, dtype=np.int64)
+        ids[:size] = np.fromiter(map(self.ids.get, flat, repeat(0)), dtype=np.int64, count=size)
+        weights = self.unigrams[ids]
+        weights[size] = 0
+        if size > 1 and len(self.pair_keys):
+            # The pair joining tokens k - 1 and k, at k.
+            keys = ids[:-2] * self.base + ids[1:-1]
+            known = (ids[:-2] > 0) & (ids[1:-1] > 0)
+            found = np.minimum(np.searchsorted(self.pair_keys, keys), len(self.pair_keys) - 1)
+            hit = known & (self.pair_keys[found] == keys)
+            pairs = np.zeros(size + 1, dtype=complex)
+            pairs[1:size] = np.where(hit, self.pair_weights[found], 0)
+            starts = np.cumsum(counts) - counts
+            pairs[starts] = 0  # the pair ending at a sentence's first token spans two sentences
+            weights += pairs
+        else:
+            starts = np.cumsum(counts) - counts
+        totals = np.add.reduceat(weights, starts)
+        return np.where(counts > 0, totals, 0).tolist()
+
+
 def word_sums(
     numpy: Any, token_lists: Sequence[list[str]], word_weights: Mapping[str, complex]
 ) -> list[complex]:
-    """For each sentence's tokens, the summed weights of its tokens and pairs of tokens.
-
-    One lookup per token and per pair over the whole batch (pairs across two sentences are
-    looked up too, and left out of both sums); ``numpy.add.reduceat`` sums each sentence.
-    """
-    np = numpy
-    counts = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    flat = list(chain.from_iterable(token_lists))
-    size = len(flat)
-    get = word_weights.get
-    # Token k's weight at k; the pair joining tokens k - 1 and k at k; a zero at the end, so
-    # that every sentence, empty ones included, starts at an index that exists.
-    tokens = np.zeros(size + 1, dtype=complex)
-    tokens[:size] = np.fromiter(map(get, flat, repeat(0j)), dtype=complex, count=size)
-    pairs = np.zeros(size + 1, dtype=complex)
-    if size > 1:
-        joined = map(add, map(add, flat, repeat(" ")), islice(flat, 1, None))
-        pairs[1:size] = np.fromiter(map(get, joined, repeat(0j)), dtype=complex, count=size - 1)
-    starts = np.cumsum(counts) - counts
-    pairs[starts] = 0  # the pair ending at a sentence's first token spans two sentences
-    totals = np.add.reduceat(tokens + pairs, starts)
-    return np.where(counts > 0, totals, 0).tolist()
+    """``WordTables(numpy, word_weights).sums(token_lists)``: the tables built for one call."""
+    return WordTables(numpy, word_weights).sums(token_lists)
 
 
 def build(char_weights: Mapping[str, complex]) -> CharNgramTables | None:

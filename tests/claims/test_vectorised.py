@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy
@@ -13,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims.extraction import extract, load_scorer
-from claims.extraction.features import CHAR_NGRAM_RANGE
+from claims.extraction.features import CHAR_NGRAM_RANGE, fold
 from claims.extraction.scoring import BATCH_MINIMUM, Scorer
-from claims.extraction.vectorised import CharNgramTables, build, word_sums
+from claims.extraction.vectorised import CharNgramTables, WordTables, build, word_sums
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,6 +89,39 @@ def test_word_sums_count_pairs_within_a_sentence_only() -> None:
     sums = word_sums(numpy, [["a", "b"], [], ["a"], ["c", "a", "b"], []], weights)
     # "b" then "a" across the first and third sentences is no pair: the 8 is never added.
     assert sums == [1 + 2 + 4, 0, 1, 16j + 1 + 2 + 4, 0]
+
+
+def _naive_word_sum(weights: dict[str, complex], tokens: list[str]) -> complex:
+    grams = tokens + [a + " " + b for a, b in pairwise(tokens)]
+    return sum((weights.get(gram, 0j) for gram in grams), 0j)
+
+
+def test_a_pair_counts_even_when_neither_of_its_words_counts_alone() -> None:
+    # "x y" is in the model, "x" and "y" are not: the ids must still know both words.
+    weights = {"x y": 1 + 0j, "a": 2 + 0j, "y a": 4j}
+    tables = WordTables(numpy, weights)
+    lists = [["x", "y", "a"], ["y", "x"], ["x"], ["q", "x", "y"]]
+    assert tables.sums(lists) == [1 + 2 + 4j, 0, 0, 1 + 0j]
+
+
+WORDS = st.sampled_from(["a", "b", "c", "the", "said", "0", ",", "unseen", "b a"])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.lists(WORDS.filter(lambda w: " " not in w), max_size=8), max_size=10))
+def test_word_tables_sum_what_a_naive_lookup_sums(lists: list[list[str]]) -> None:
+    weights = {"a": 1 + 0j, "b": 2 + 1j, "a b": 4 + 0j, "b a": 8j, "the said": 16 + 0j, "0": 32j}
+    assert WordTables(numpy, weights).sums(lists) == pytest.approx(
+        [_naive_word_sum(weights, tokens) for tokens in lists], abs=1e-12
+    )
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_folding_ascii_as_bytes_gives_what_folding_the_string_gives(text: str) -> None:
+    digits = str.maketrans("0123456789", "0000000000")
+    for sample in (text, text.encode("ascii", "replace").decode("ascii")):
+        assert fold(sample) == " ".join(sample.lower().translate(digits).split())
 
 
 def test_no_tables_for_a_model_whose_ngrams_the_trie_cannot_hold() -> None:
