@@ -89,6 +89,14 @@ def test_a_year_alone_is_a_date_not_a_figure() -> None:
         ("On Wednesday, the ministry said 40 people had died.", "the ministry"),
         ("Mr Amari said all the households now hold a tenancy.", "Mr Amari"),
         ('"We will rebuild the pier," said Mayor Lena Ostrova.', "Mayor Lena Ostrova"),
+        # At the start of a sentence, where most attributions stand.
+        ("According to the harbour board, 312 boats were moored.", "the harbour board"),
+        ("As reported by the Brackwater Gazette, the ferry ran late.", "the Brackwater Gazette"),
+        ("Según el ministerio, el paro bajó un 3%.", "el ministerio"),
+        (
+            "According to the Tarnmouth Fire Service over 40 homes flooded.",
+            "the Tarnmouth Fire Service",
+        ),
     ],
 )
 def test_attribution_to_a_person_title_or_organisation_is_a_source(text: str, source: str) -> None:
@@ -106,6 +114,9 @@ def test_attribution_to_a_person_title_or_organisation_is_a_source(text: str, so
         "People say the bridge is unsafe.",
         "Experts said the river would rise.",
         "According to him, the pier is safe.",
+        "According to their own figures, the pier is safe.",
+        "The storm devastated Harbourton last winter.",
+        "Sales grew, as stated in the annual report.",
         "In May, we found the records in a cupboard.",
         "The report was long and the meeting ran late.",
     ],
