@@ -88,7 +88,7 @@ def fresh_article(data_dir: Path, seed: int, words: int = ARTICLE_WORDS) -> str:
     return "\n\n".join(chosen)
 
 
-def stage1_speed(data_dir: Path, articles: int = 3) -> dict[str, float]:
+def stage1_speed(data_dir: Path, articles: int = FRESH_ARTICLES) -> dict[str, float]:
     """Sentences per second for ``score_many`` (with reasons) in a warmed process.
 
     The issue's definition: the process has loaded the model and scored other text (a fresh

@@ -191,6 +191,9 @@ class Scorer:
         self._word_tables = (
             vectorised.WordTables(self._tables.np, self.word_weights) if self._tables else None
         )
+        self._hand_vector = (
+            self._tables.np.array(self.hand_weights, dtype=complex) if self._tables else None
+        )
 
     @cached_property
     def _prefix_sums(self) -> dict[str, Packed]:
@@ -292,20 +295,48 @@ class Scorer:
         folded = [fold(text) for text in texts]
         padded = [" " + text + " " for text in folded]
         token_lists = [tokens_of(text) for text in folded]
-        char_sums = self._tables.sums(padded)
-        word_sums = self._word_tables.sums(token_lists)
-        scores = []
-        for index, text in enumerate(texts):
-            tokens = token_lists[index]
-            wording = (
-                word_sums[index] / math.sqrt(2 * len(tokens) - 1)
-                + char_sums[index] / math.sqrt(_char_ngram_count(len(padded[index])))
-                if folded[index]
-                else 0j
-            )
-            logit, hand = self._combined(text, tokens, wording)
-            scores.append(Score(self._calibrated(logit), _reasons(hand)))
-        return scores
+        hands = [
+            hand_features(text, tokens) for text, tokens in zip(texts, token_lists, strict=True)
+        ]
+        values = self._batch_values(padded, token_lists, hands)
+        return [Score(value, _reasons(hand)) for value, hand in zip(values, hands, strict=True)]
+
+    def _batch_values(
+        self, padded: list[str], token_lists: list[list[str]], hands: list[HandFeatures]
+    ) -> list[float]:
+        """The calibrated probabilities of a batch: ``value``'s arithmetic, in numpy at once.
+
+        The n-gram lookups (``vectorised``), their scaling, the hand features' weights, the
+        heads' logit and the calibration are each one array operation over the batch, where
+        one sentence at a time the arithmetic alone costs as much as the lookups.
+        """
+        assert self._tables is not None and self._word_tables is not None
+        np = self._tables.np
+        size = len(padded)
+        chars = np.fromiter(map(len, padded), dtype=np.float64, count=size)
+        tokens = np.fromiter(map(len, token_lists), dtype=np.float64, count=size)
+        # _char_ngram_count for every length at once (windows of each size that fit).
+        low, high = CHAR_NGRAM_RANGE
+        windows = sum(np.maximum(chars - (n - 1), 0.0) for n in range(low, high + 1))
+        # An empty sentence (no tokens; its padding alone) scores its bias and hand features.
+        spoken = tokens > 0
+        scale = np.zeros(size)
+        np.sqrt(2 * tokens - 1, out=scale, where=spoken)
+        np.divide(1.0, scale, out=scale, where=spoken)
+        wording = self._word_tables.sum_array(token_lists) * scale
+        wording += np.where(spoken, self._tables.sum_array(padded) / np.sqrt(windows), 0)
+        features = np.array([hand.values for hand in hands], dtype=np.float64)
+        heads = self.bias + wording + features @ self._hand_vector
+        if self.heads == 1:
+            logits = heads.real
+        else:
+            lower = np.minimum(heads.real, heads.imag)
+            logits = lower - np.log1p(np.exp(lower - np.maximum(heads.real, heads.imag)))
+        # The logistic function without overflow: 1 / (1 + e^-x) = e^-log(1 + e^-x).
+        values: list[float] = np.exp(
+            -np.logaddexp(0.0, -(self.calibration_a * logits + self.calibration_b))
+        ).tolist()
+        return values
 
 
 def _packed(raw: Any, heads: int) -> Packed:

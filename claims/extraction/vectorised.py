@@ -77,9 +77,13 @@ class CharNgramTables:
 
         Every string must be non-empty (a padded sentence always is).
         """
+        return list(self.sum_array(padded).tolist())
+
+    def sum_array(self, padded: Sequence[str]) -> Any:
+        """``sums`` as a numpy array of complex numbers."""
         np = self.np
         if not padded:
-            return []
+            return np.zeros(0, dtype=complex)
         # A separator after every sentence: windows stop there, as at the end of a string.
         separator = "\x00"
         joined = separator.join(padded) + separator * self.depth
@@ -100,7 +104,7 @@ class CharNgramTables:
             state = self.levels[depth][state].astype(np.int32)
             if depth >= CHAR_NGRAM_RANGE[0]:
                 weights += self.weights[depth][state]
-        return np.add.reduceat(weights, starts).tolist()
+        return np.add.reduceat(weights, starts)
 
 
 class WordTables:
@@ -138,7 +142,11 @@ class WordTables:
         )[order]
 
     def sums(self, token_lists: Sequence[list[str]]) -> list[complex]:
-        """For each sentence's tokens, the summed weights of its tokens and pairs of tokens.
+        """For each sentence's tokens, the summed weights of its tokens and pairs of tokens."""
+        return list(self.sum_array(token_lists).tolist())
+
+    def sum_array(self, token_lists: Sequence[list[str]]) -> Any:
+        """``sums`` as a numpy array of complex numbers (0 for a sentence without tokens).
 
         Pairs across two sentences are looked up too, and left out of both sums;
         ``numpy.add.reduceat`` sums each sentence.
@@ -167,7 +175,7 @@ class WordTables:
         else:
             starts = np.cumsum(counts) - counts
         totals = np.add.reduceat(weights, starts)
-        return np.where(counts > 0, totals, 0).tolist()
+        return np.where(counts > 0, totals, 0)
 
 
 def word_sums(
