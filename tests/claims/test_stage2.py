@@ -7,6 +7,7 @@ elsewhere it is reported as not run (XFAIL with the reason), never silently pass
 
 import csv
 import json
+import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from http import HTTPStatus
@@ -269,7 +270,9 @@ def test_the_shipped_head_matches_the_encoder_and_the_hand_features() -> None:
 
     assert head.dimensions == 384
     assert head.uses_stage1
-    assert len(head.weights) == 384 + 1 + len(document["hand_features"])
+    inputs = 384 + 1 + len(document["hand_features"])
+    assert document["head"] == "network" and len(head.members) == document["seeds"] >= 3
+    assert all(member.w1.shape == (inputs, member.b1.shape[0]) for member in head.members)
     assert 0.0 < head.threshold < 1.0
     assert "ClaimBuster" in document["attribution"]["dataset"]
     assert "multilingual-e5-small" in document["attribution"]["encoder"]
@@ -397,11 +400,15 @@ def test_training_writes_a_head_that_reads_back_and_separates_the_classes(tmp_pa
     _tiny_splits(tmp_path)
     out = tmp_path / "head.json"
 
-    report = stage2.train(tmp_path, out=out, encoder=_digits_encoder, c_grid=(1.0, 4.0))
+    report = stage2.train(
+        tmp_path, out=out, encoder=_digits_encoder, alpha_grid=(0.1, 1.0), seeds=2
+    )
 
     head = stage2.read_head(out)
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert head.dimensions == 3 and len(head.weights) == 4 and head.uses_stage1
+    assert report.head == "network" and report.setting in (0.1, 1.0)
+    assert head.dimensions == 3 and head.uses_stage1 and len(head.members) == 2
+    assert all(member.w1.shape == (4, stage2.HIDDEN_UNITS) for member in head.members)
     assert document["stage1"]["weights_sha256"] == stage2.stage1_fingerprint()
     # On six tiny debates the fold models of stage 1 are far more confident than the shipped
     # one, so the cut-off learnt from out-of-fold inputs does not carry over to dev here: the
@@ -421,7 +428,9 @@ def test_training_without_stage_1_writes_a_vectors_only_head(tmp_path: Path) -> 
     _tiny_splits(tmp_path)
     out = tmp_path / "head.json"
 
-    report = stage2.train(tmp_path, out=out, encoder=_digits_encoder, c_grid=(1.0,), stage1=False)
+    report = stage2.train(
+        tmp_path, out=out, encoder=_digits_encoder, c_grid=(1.0,), stage1=False, network=False
+    )
 
     assert report.dev_f1 == pytest.approx(1.0)
     head = stage2.read_head(out)
@@ -453,3 +462,109 @@ def test_out_of_fold_stage_1_scores_come_from_models_that_did_not_see_the_fold()
     unseen = train_out[-4:]
     seen_claims = [train_out[i] for i in range(0, 48, 2)]
     assert max(unseen) < min(seen_claims)
+
+
+# --- The network head (version 3) -----------------------------------------------------------
+
+
+def _network_document(members: list[dict[str, Any]], dimensions: int = 2) -> dict[str, Any]:
+    return {
+        "format": stage2.HEAD_FORMAT,
+        "version": 3,
+        "encoder": stage2.ENCODER_NAME,
+        "dimensions": dimensions,
+        "hand_features": [],
+        "stage1": {"logit_input": False},
+        "threshold": 0.5,
+        "head": "network",
+        "members": members,
+    }
+
+
+def test_a_network_head_averages_its_members_probabilities() -> None:
+    import numpy
+
+    # One hidden unit each: member A gives sigmoid(relu(x0 - x1) * 2), B gives sigmoid(-1).
+    a = {
+        "hidden": 1,
+        "w1": stage2.encoded_array([[1.0], [-1.0]]),
+        "b1": stage2.encoded_array([0.0]),
+        "w2": stage2.encoded_array([2.0]),
+        "b2": 0.0,
+    }
+    b = {**a, "w2": stage2.encoded_array([0.0]), "b2": -1.0}
+    head = stage2.head_from_document(_network_document([a, b]))
+
+    high, low = head.probabilities(["x", "y"], numpy.asarray([[1.5, 0.5], [0.0, 3.0]]))
+
+    sigmoid = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    assert high == pytest.approx((sigmoid(2.0) + sigmoid(-1.0)) / 2)
+    assert low == pytest.approx((sigmoid(0.0) + sigmoid(-1.0)) / 2)
+
+
+def test_a_fitted_network_reads_back_with_its_standardisation_folded_in() -> None:
+    pytest.importorskip("sklearn")
+    import numpy
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = numpy.random.default_rng(3)
+    x = rng.normal(size=(200, 3)) * [1.0, 50.0, 0.01] + [0.0, 400.0, 2.0]
+    y = (x[:, 0] + (x[:, 1] - 400) / 50 > 0).astype(int)
+    model = make_pipeline(
+        StandardScaler(), MLPClassifier(hidden_layer_sizes=(8,), max_iter=3000, random_state=0)
+    ).fit(x, y)
+    head = stage2.head_from_document(
+        _network_document([stage2._network_member(model)], dimensions=3)
+    )
+
+    assert head.predict(x) == pytest.approx(model.predict_proba(x)[:, 1].tolist(), abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda m: m.update(w1="not base64!"),
+        lambda m: m.update(b1=stage2.encoded_array([0.0, 0.0])),  # one hidden unit, two biases
+        lambda m: m.update(w2=stage2.encoded_array([float("nan")])),
+        lambda m: m.pop("b2"),
+    ],
+)
+def test_a_damaged_network_head_is_refused(damage: Callable[[dict[str, Any]], Any]) -> None:
+    member = {
+        "hidden": 1,
+        "w1": stage2.encoded_array([[1.0], [-1.0]]),
+        "b1": stage2.encoded_array([0.0]),
+        "w2": stage2.encoded_array([2.0]),
+        "b2": 0.0,
+    }
+    stage2.head_from_document(_network_document([dict(member)]))  # sound as written
+    damage(member)
+
+    with pytest.raises(stage2.HeadError):
+        stage2.head_from_document(_network_document([member]))
+    with pytest.raises(stage2.HeadError):
+        stage2.head_from_document(_network_document([]))
+
+
+def test_a_version_2_logistic_head_still_reads_and_scores() -> None:
+    import numpy
+
+    document = {
+        "format": stage2.HEAD_FORMAT,
+        "version": 2,
+        "encoder": stage2.ENCODER_NAME,
+        "dimensions": 2,
+        "hand_features": [],
+        "stage1": {"logit_input": True},
+        "threshold": 0.4,
+        "bias": 0.5,
+        "weights": [1.0, -1.0, 1.0],
+    }
+    head = stage2.head_from_document(document)
+
+    (p,) = head.probabilities(["x"], numpy.asarray([[0.25, 0.75]]), [0.5])
+
+    assert head.version == 2 and not head.members
+    assert p == pytest.approx(1 / (1 + math.exp(-(0.5 + 0.25 - 0.75 + 0.0))))

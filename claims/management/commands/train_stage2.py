@@ -14,10 +14,12 @@ from claims.management.commands.train_checkworthiness import default_data_dir
 class Command(BaseCommand):
     help = (
         "Train stage 2's head on ClaimBuster crowdsourced.csv (CC BY 4.0) over frozen "
-        f"{stage2.ENCODER_NAME} vectors stacked with out-of-fold stage-1 logits, choose C on "
-        "groundtruth.csv, and write the head as "
+        f"{stage2.ENCODER_NAME} vectors stacked with out-of-fold stage-1 logits: "
+        f"{stage2.SEEDS} small networks averaged, their penalty chosen across held-out debates "
+        "of groundtruth.csv (or a logistic regression with --logistic), and write the head as "
         "JSON. Runs only where stage 2 is installed (make stage2) and scikit-learn is "
-        "(requirements-dev.txt); encoding 22,500 sentences takes several minutes on 2 cores."
+        "(requirements-dev.txt); encoding 22,500 sentences takes about ten minutes on 2 cores, "
+        "fitting the networks about as long."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,6 +39,14 @@ class Command(BaseCommand):
             help="append stage 1's hand features to the sentence vectors",
         )
         parser.add_argument(
+            "--logistic",
+            action="store_true",
+            help="a logistic-regression head (C chosen on groundtruth.csv), as head v2 was",
+        )
+        parser.add_argument(
+            "--seeds", type=int, default=stage2.SEEDS, help="networks averaged (network head)"
+        )
+        parser.add_argument(
             "--no-stage1",
             action="store_true",
             help="do not stack the head on stage 1's score (vectors alone, as head v1 did)",
@@ -53,6 +63,8 @@ class Command(BaseCommand):
             report = stage2.train(
                 data_dir,
                 out=options["out"],
+                network=not options["logistic"],
+                seeds=options["seeds"],
                 hand=options["hand_features"],
                 stage1=not options["no_stage1"],
                 sample=options["sample"],
@@ -65,8 +77,10 @@ class Command(BaseCommand):
             ) from error
         except (OSError, ValueError, KeyError) as error:
             raise CommandError(f"training failed: {error}") from error
+        setting = "alpha" if report.head == "network" else "C"
         self.stdout.write(
-            f"Chose C={report.c:g}; threshold {report.threshold:.3f} (F1-best across held-out "
+            f"{report.head.capitalize()} head, chose {setting}={report.setting:g}; "
+            f"threshold {report.threshold:.3f} (F1-best across held-out "
             f"debates, where F1 is {report.held_out_f1:.3f}).\n"
             f"Development split: P {report.dev_precision:.3f} R {report.dev_recall:.3f} "
             f"F1 {report.dev_f1:.3f}, AP {report.dev_average_precision:.3f}.\n"
