@@ -237,8 +237,9 @@ def format_report(results: dict[str, Any]) -> str:
         f"  model            C={cw['chosen_c']} (chosen on dev AP {cw['dev_average_precision']}), "
         f"{cw['kept_ngrams']:,} n-gram weights; threshold {cw['threshold']:.3f}",
         f"  check-worthy     P {cw['precision']:.3f}  R {cw['recall']:.3f}  F1 {cw['f1']:.3f}",
-        f"  speed            {cw['sentences_per_second']:,.0f} sentences/s with reasons, "
-        f"{cw['values_per_second']:,.0f} values only",
+        f"  speed (warm)     {cw['sentences_per_second']:,.0f} sentences/s in batches with "
+        f"reasons, {cw['values_per_second']:,.0f} one at a time (value(), no numpy batch); "
+        "cold figures: bench.ranking",
         "Pipeline (target: median < 50 ms on 5,000 words)",
         f"  extract()        {pipe['median_ms']:.1f} ms median for {pipe['words']:,.0f} words, "
         f"{pipe['sentences']:,.0f} sentences",
