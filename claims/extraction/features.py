@@ -632,15 +632,28 @@ def _find_comparison(
 def _find_prediction(
     tokens: list[str], kinds: int, pairs: frozenset[tuple[str, str]]
 ) -> str | None:
-    """A forecast about others: "will" after anyone but I/we, "is expected to", "by 0000"."""
-    found = _first_pair(pairs, tokens, _PREDICTION_BIGRAMS)
-    if found:
-        return found
+    """A forecast about others: "will" after anyone but I/we, "is expected to", "by 0000".
+
+    Shown with the word that follows when it is a word ("expected to rise", "will cost"):
+    what is forecast, rather than the subject before "will" ("home will").
+    """
+    if pairs and not _PREDICTION_BIGRAMS.isdisjoint(pairs):
+        for index, pair in enumerate(pairwise(tokens)):
+            if pair in _PREDICTION_BIGRAMS:
+                return _with_next_word(pair[0] + " " + pair[1], tokens, index + 2)
     if kinds & _WILL:
-        for before, word in pairwise(tokens):
+        for index, (before, word) in enumerate(pairwise(tokens)):
             if word in ("will", "won't") and before not in _FIRST_PERSON and before != "you":
-                return before + " " + word
+                shown = _with_next_word(word, tokens, index + 2)
+                return shown if shown != word else before + " " + word
     return None
+
+
+def _with_next_word(phrase: str, tokens: list[str], index: int) -> str:
+    """``phrase`` and the token at ``index`` when that token is a word (not a figure, which the
+    folded tokens show as 0s, nor punctuation)."""
+    following = tokens[index] if index < len(tokens) else ""
+    return phrase + " " + following if following.isalpha() else phrase
 
 
 def _find_quote(text: str) -> str | None:

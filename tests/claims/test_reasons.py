@@ -241,6 +241,24 @@ def test_we_are_going_to_is_a_promise() -> None:
     assert "promise" in _codes("We are going to take away the ferry subsidy.")
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Water bills for a typical home will rise by 6% in April.", "will rise"),
+        ("Street lighting will cost the borough £2.1 million.", "will cost"),
+        ("Ferry fares are expected to climb again next spring.", "expected to climb"),
+        ("The pier repairs are expected to 2028, the surveyor wrote.", "expected to"),
+        ("Harbour dues won't fall this year.", "won't fall"),
+        ("The board says prices will.", "prices will"),
+    ],
+)
+def test_a_prediction_shows_what_is_forecast_not_the_word_before_will(
+    text: str, shown: str
+) -> None:
+    reason = _reason(text, "prediction")
+    assert reason is not None and reason.detail == shown
+
+
 def test_a_promise_is_not_a_prediction() -> None:
     codes = _codes("We will cut the harbour fees.")
     assert "promise" in codes and "prediction" not in codes
