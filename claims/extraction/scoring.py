@@ -290,7 +290,7 @@ class Scorer:
         equal ``score``'s up to the order in which floating-point numbers are added.
         """
         texts = list(texts)
-        if self._tables is None or self._word_tables is None or len(texts) < BATCH_MINIMUM:
+        if self._tables is None or len(texts) < BATCH_MINIMUM:
             return [self.score(text) for text in texts]
         folded = [fold(text) for text in texts]
         padded = [" " + text + " " for text in folded]

@@ -169,11 +169,9 @@ class Head:
     members: tuple[Member, ...] = ()
     version: int = HEAD_VERSION
 
-    def rows(self, sentences: Sequence[str], vectors: Any, stage1: Sequence[float] | None) -> Any:
-        """The head's input matrix: one row per sentence."""
+    def _rows(self, sentences: Sequence[str], vectors: Any, stage1: Sequence[float] | None) -> Any:
+        """The head's input matrix: one row per sentence (``probabilities`` checked stage1)."""
         numpy = importlib.import_module("numpy")
-        if self.uses_stage1 and (stage1 is None or len(stage1) != len(sentences)):
-            raise ValueError("this head needs one stage-1 score per sentence")
         matrix = numpy.asarray(vectors, dtype=numpy.float64)
         if matrix.ndim != 2 or matrix.shape[0] != len(sentences):
             raise ValueError("one vector per sentence")
@@ -196,7 +194,7 @@ class Head:
             raise ValueError("this head needs one stage-1 score per sentence")
         if not len(sentences):
             return []
-        return self.predict(self.rows(sentences, vectors, stage1))
+        return self.predict(self._rows(sentences, vectors, stage1))
 
     def predict(self, x: Any) -> list[float]:
         """P(check-worthy) of each row of the head's input matrix ``x`` (see ``rows``)."""
@@ -281,9 +279,9 @@ def head_from_document(document: dict[str, Any]) -> Head:
             bias = float(document["bias"])
             if len(weights) != inputs:
                 raise HeadError("the head's weights do not match its dimensions")
+    except HeadError:
+        raise
     except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, HeadError):
-            raise
         raise HeadError(f"malformed stage-2 head: {error!r}") from error
     if not all(math.isfinite(v) for v in (*weights, bias, threshold)):
         raise HeadError("the head holds a number that is not finite")

@@ -161,6 +161,7 @@ class WordTables:
         ids[:size] = np.fromiter(map(self.ids.get, flat, repeat(0)), dtype=np.int64, count=size)
         weights = self.unigrams[ids]
         weights[size] = 0
+        starts = np.cumsum(counts) - counts
         if size > 1 and len(self.pair_keys):
             # The pair joining tokens k - 1 and k, at k.
             keys = ids[:-2] * self.base + ids[1:-1]
@@ -169,20 +170,10 @@ class WordTables:
             hit = known & (self.pair_keys[found] == keys)
             pairs = np.zeros(size + 1, dtype=complex)
             pairs[1:size] = np.where(hit, self.pair_weights[found], 0)
-            starts = np.cumsum(counts) - counts
             pairs[starts] = 0  # the pair ending at a sentence's first token spans two sentences
             weights += pairs
-        else:
-            starts = np.cumsum(counts) - counts
         totals = np.add.reduceat(weights, starts)
         return np.where(counts > 0, totals, 0)
-
-
-def word_sums(
-    numpy: Any, token_lists: Sequence[list[str]], word_weights: Mapping[str, complex]
-) -> list[complex]:
-    """``WordTables(numpy, word_weights).sums(token_lists)``: the tables built for one call."""
-    return WordTables(numpy, word_weights).sums(token_lists)
 
 
 def build(char_weights: Mapping[str, complex]) -> CharNgramTables | None:

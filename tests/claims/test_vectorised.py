@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from claims.extraction import extract, load_scorer
 from claims.extraction.features import CHAR_NGRAM_RANGE, fold
 from claims.extraction.scoring import BATCH_MINIMUM, Scorer
-from claims.extraction.vectorised import CharNgramTables, WordTables, build, word_sums
+from claims.extraction.vectorised import CharNgramTables, WordTables, build
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,7 +86,7 @@ def test_the_trie_sums_every_ngram_of_its_own_sentence_and_none_across_two() -> 
 
 def test_word_sums_count_pairs_within_a_sentence_only() -> None:
     weights = {"a": 1 + 0j, "b": 2 + 0j, "a b": 4 + 0j, "b a": 8 + 0j, "c": 16j}
-    sums = word_sums(numpy, [["a", "b"], [], ["a"], ["c", "a", "b"], []], weights)
+    sums = WordTables(numpy, weights).sums([["a", "b"], [], ["a"], ["c", "a", "b"], []])
     # "b" then "a" across the first and third sentences is no pair: the 8 is never added.
     assert sums == [1 + 2 + 4, 0, 1, 16j + 1 + 2 + 4, 0]
 
@@ -104,11 +104,11 @@ def test_a_pair_counts_even_when_neither_of_its_words_counts_alone() -> None:
     assert tables.sums(lists) == [1 + 2 + 4j, 0, 0, 1 + 0j]
 
 
-WORDS = st.sampled_from(["a", "b", "c", "the", "said", "0", ",", "unseen", "b a"])
+WORDS = st.sampled_from(["a", "b", "c", "the", "said", "0", ",", "unseen"])
 
 
 @settings(max_examples=200)
-@given(st.lists(st.lists(WORDS.filter(lambda w: " " not in w), max_size=8), max_size=10))
+@given(st.lists(st.lists(WORDS, max_size=8), max_size=10))
 def test_word_tables_sum_what_a_naive_lookup_sums(lists: list[list[str]]) -> None:
     weights = {"a": 1 + 0j, "b": 2 + 1j, "a b": 4 + 0j, "b a": 8j, "the said": 16 + 0j, "0": 32j}
     assert WordTables(numpy, weights).sums(lists) == pytest.approx(
