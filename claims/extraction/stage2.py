@@ -197,7 +197,7 @@ class Head:
         return self.predict(self._rows(sentences, vectors, stage1))
 
     def predict(self, x: Any) -> list[float]:
-        """P(check-worthy) of each row of the head's input matrix ``x`` (see ``rows``)."""
+        """P(check-worthy) of each row of the head's input matrix ``x`` (see ``_rows``)."""
         numpy = importlib.import_module("numpy")
         x = numpy.asarray(x, dtype=numpy.float64)
         if self.members:
