@@ -423,6 +423,19 @@ def test_training_writes_a_head_that_reads_back_and_separates_the_classes(tmp_pa
     assert factual > talk
 
 
+def test_training_twice_writes_the_same_head_byte_for_byte(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    _tiny_splits(tmp_path)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+
+    for out in (first, second):
+        stage2.train(tmp_path, out=out, encoder=_digits_encoder, alpha_grid=(0.1, 1.0), seeds=3)
+
+    assert first.read_bytes() == second.read_bytes()
+    seeds = json.loads(first.read_text(encoding="utf-8"))["members"]
+    assert len({member["w1"] for member in seeds}) == 3  # each seed its own network
+
+
 def test_training_without_stage_1_writes_a_vectors_only_head(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     _tiny_splits(tmp_path)
