@@ -148,9 +148,17 @@ _AFTER_WORDS = frozenset(
     calculated counted recorded cited informó afirmó declaró señaló dijo reportó
     anunció""".split()
 )
+# The word without which each English word of the first way cannot match: "according to",
+# "as per", "stated by" (the others, "según", "afirmó", stand alone).
+_AFTER_COMPANIONS = {"according": "to", "per": "as"} | {
+    verb: "by"
+    for verb in "stated reported announced confirmed estimated published calculated counted "
+    "recorded cited".split()
+}
 _INVERTED_WORDS = frozenset(
     "said says added wrote stated dijo afirmó declaró señaló añadió".split()
 )
+_COMPANION_WORDS = frozenset(_AFTER_COMPANIONS.values())
 _SOURCE_TRIGGERS = frozenset(_SPEECH_VERBS.split("|")) | _AFTER_WORDS | _INVERTED_WORDS
 _CAP = r"[A-ZÁÉÍÓÚÑ][\w.'’&-]*"
 _JOIN = r"(?:\s+(?:of|for|on|de|del|la|el|los|las|y|and|the)\s+|\s+)"
@@ -240,15 +248,20 @@ def find_source(text: str, hits: Set[str] | None = None) -> str | None:
 
     A person, a title, an organisation ("Attorney General Tarek Saab", "Foro Penal", "the
     ministry"); never a weekday, a month, an interjection ("Well, ...") or a pronoun.
-    ``hits`` are the sentence's folded tokens that are source triggers, when the caller has
-    them (``hand_features`` does): only the ways those words allow are searched.
+    ``hits`` are the sentence's folded tokens that are trigger words (source triggers and
+    ``_COMPANION_WORDS`` at least), when the caller has them (``hand_features`` does): only the
+    ways those words allow are searched ("reported by" needs "by" too).
     """
     if hits is None:
-        hits = _SOURCE_TRIGGERS.intersection(tokens_of(fold(text)))
+        hits = (_SOURCE_TRIGGERS | _COMPANION_WORDS).intersection(tokens_of(fold(text)))
     mask = 0
     for bit, way_words in enumerate(_SOURCE_WAY_WORDS):
         if not way_words.isdisjoint(hits):
             mask |= 1 << bit
+    if mask & 1 and all(
+        _AFTER_COMPANIONS.get(word, word) not in hits for word in _AFTER_WORDS.intersection(hits)
+    ):
+        mask &= ~1  # "reported" without "by", "according" without "to": not the first way
     if not mask:
         return None
     for match in _SOURCE_PATTERNS[mask].finditer(text):
@@ -550,6 +563,7 @@ _PAIR_SECONDS = {
 # a past tense).
 _NUMBER, _SOURCE, _PAIR, _CHANGE, _SUPERLATIVE, _CAUSAL, _STATISTIC = (1 << n for n in range(7))
 _PROMISE, _CONDITIONAL, _OPINION, _PAST, _SAID, _THAN, _WILL = (1 << n for n in range(7, 14))
+_COMPANION = 1 << 14  # "to", "as", "by": "according to", "as per", "reported by"
 
 
 def _kinds_of_words() -> dict[str, int]:
@@ -558,6 +572,7 @@ def _kinds_of_words() -> dict[str, int]:
     for kind, words in (
         (_NUMBER, NUMBER_WORDS),
         (_SOURCE, _SOURCE_TRIGGERS),
+        (_COMPANION, _COMPANION_WORDS),
         (_PAIR, _PAIR_FIRSTS),
         (_CHANGE, _CHANGE_WORDS),
         (_SUPERLATIVE, _SUPERLATIVES),

@@ -495,6 +495,9 @@ def _is_and_pair(text: str, match: re.Match[str], language: str = "en") -> bool:
     return "and" in joiner and "between" not in text[: match.start()].lower()[-10:]
 
 
+_ES_ARTICLES = frozenset(["un", "uno", "una", "cero", "y"])
+
+
 def _quantity_from_match(text: str, match: re.Match[str], language: str = "en") -> Quantity | None:
     raw1, raw2, scale1, scale2, approx, pct, curword, cur1, cur2 = match.group(
         "num1", "num2", "scale1", "scale2", "approx", "pct", "curword", "cur1", "cur2"
@@ -509,8 +512,8 @@ def _quantity_from_match(text: str, match: re.Match[str], language: str = "en") 
     if spanish:
         if is_word and lone_word in ("millón", "millon", "millones", "billón", "billones"):
             return None  # "millones de personas": no figure is stated
-        if is_word and lone_word in ("un", "uno", "una", "cero") and not scale1:
-            return None
+        if is_word and not scale1 and _ES_ARTICLES.issuperset(lone_word.split()):
+            return None  # "un", "un un", "cero": an article (or nothing), no figure
     elif is_word and (lone_word in _SCALES or lone_word.startswith(("a ", "an "))) and not scale1:
         return None  # "million people", "a hundred reasons": no figure is stated
     if is_word and lone_word in ("one", "a", "zero") and not scale1 and not pct:

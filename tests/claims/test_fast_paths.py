@@ -1,0 +1,122 @@
+"""The shortcuts that make stage 1 fast find what the plain scans find, on any text.
+
+``find_quantities`` runs its pattern only from just before each anchor (a digit run, a number
+word) and matches ASCII English lower-cased; ``find_source`` searches only the ways its trigger
+words allow ("reported" needs "by" for "reported by"). Each is checked here against the plain
+scan it replaces, written out in full: the whole pattern over the whole text from its start.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from claims.extraction import features, numbers
+from claims.extraction.numbers import Quantity
+
+
+def plain_quantities(text: str, language: str = "en") -> list[Quantity]:
+    """Every quantity of ``text``: the case-insensitive pattern tried at every position."""
+    pattern = numbers._ES_QUANTITY_RE if language == "es" else numbers._QUANTITY_RE
+    matches: list[re.Match[str]] = []
+    match = pattern.search(text)
+    while match is not None:
+        if numbers._is_and_pair(text, match, language):
+            alone = pattern.match(text, match.start(), match.end("num1"))
+            if alone is not None:
+                matches.append(alone)
+            position = match.start("num2")
+        else:
+            matches.append(match)
+            position = match.end()
+        match = pattern.search(text, position)
+    found = [numbers._quantity_from_match(text, m, language) for m in matches]
+    return [quantity for quantity in found if quantity is not None]
+
+
+def plain_source(text: str) -> str | None:
+    """The first usable match of the three ways at once (``_SOURCE_RE``), from the start."""
+    for match in features._SOURCE_RE.finditer(text):
+        way = match.lastgroup
+        found = match.group(way) if way else None
+        if found is None:
+            continue
+        if way == "after":
+            first = found.split(maxsplit=1)[0].lower() if found.strip() else ""
+            if first in features._PRONOUNS or first in features._POSSESSIVES:
+                continue
+            found = features._SOURCE_END_RE.split(found, maxsplit=1)[0]
+        name = features._clean_source(found)
+        if name:
+            return name
+    return None
+
+
+_ENGLISH_WORDS = (
+    "1,877 2.5 12 400 2019 07 1990s 3/4 .5 $ US$ € £ % per cent percent percentage points "
+    "dollars euros k bn m million two Twenty hundred thousand dozen a an and to - – between "
+    "from over More than about nearly up at least no fewer as many some estimated "
+    "January May Dec. 5 p.m. No. page Apollo Boeing COVID-19 G-7 people households the The "
+    "on in of , . ; ( ) \" Brackwater Council's week last"
+).split()
+_SPANISH_WORDS = (
+    "1.877 67,2 % 3,5 2.000 dos mil millones un uno veinte cien y entre más de unos casi "
+    "hasta personas hogares mayo el la 3 de 2019 núm. , . %"
+).split()
+_SOURCE_WORDS = (
+    "according to as per per by said says reported has Reported Stated stated estimated "
+    "counted cited told the The ministry's Ministry council officials police of Health "
+    "Attorney General Tarek Saab Foro Penal Well Wednesday he they his own según dijo el "
+    "ministerio afirmó Juan , . ; \" ’ 's in were 400 people"
+).split()
+english_text = st.lists(st.sampled_from(_ENGLISH_WORDS), max_size=24).map(" ".join)
+spanish_text = st.lists(st.sampled_from(_SPANISH_WORDS), max_size=24).map(" ".join)
+source_text = st.lists(st.sampled_from(_SOURCE_WORDS), max_size=24).map(" ".join)
+
+
+@given(english_text | st.text(alphabet="0123456789,.-$% aonetwhuds", max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_quantities_from_anchors_equal_the_plain_scan_in_english(text: str) -> None:
+    assert numbers.find_quantities(text) == plain_quantities(text)
+
+
+# The one place the shortcut differs, on purpose: three or more articles before a number word
+# ("un un un y dos"). The scan starts three words before each anchor (the longest
+# approximation, "no menos de"), and "un", "una", "uno" are no anchors, since alone they are
+# articles; a chain that long is no Spanish number either way.
+_ARTICLE_CHAIN = re.compile(r"\b(?:(?:un|una|uno|y)\s+){3,}")
+
+
+@given(spanish_text)
+@settings(max_examples=300, deadline=None)
+def test_quantities_from_anchors_equal_the_plain_scan_in_spanish(text: str) -> None:
+    assume(_ARTICLE_CHAIN.search(text) is None)
+    assert numbers.find_quantities(text, "es") == plain_quantities(text, "es")
+
+
+@given(source_text)
+@settings(max_examples=400, deadline=None)
+def test_the_source_from_the_allowed_ways_equals_the_plain_scan(text: str) -> None:
+    assert features.find_source(text) == plain_source(text)
+    tokens = features.tokens_of(features.fold(text))
+    assert features.hand_features(text, tokens).source == plain_source(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The figure was reported by the ministry of Health on Monday.", "the ministry of Health"),
+        ("The figure was reported by officials, the council said.", "officials"),
+        ("Officials reported 400 cases, as stated by Attorney General Tarek Saab.", "Officials"),
+        ("The toll was counted in Brackwater and reported on Monday.", None),
+        ("According to the police, 17 people died.", "the police"),
+        ("ACCORDING TO the police, 17 people died.", "the police"),
+        ("As per the council, the road will close.", "the council"),
+        ("Per the council, the road will close.", None),
+    ],
+)
+def test_the_first_way_needs_its_companion_word(text: str, source: str | None) -> None:
+    assert features.find_source(text) == plain_source(text) == source
