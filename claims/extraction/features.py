@@ -442,7 +442,7 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     if _DIGIT_RE.search(text) is not None or kinds & _NUMBER:
         # Figures are looked for at the start of very long "sentences" only (tables, lists).
         scanned = text[:FIGURE_SCAN_CHARS]
-        quantities = find_quantities(scanned)
+        quantities = find_quantities(scanned, "en", hits & NUMBER_WORDS)
         figures = [q for q in quantities if is_figure(scanned, q)]
         years = [q for q in quantities if q.is_year]
     else:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 from typing import NamedTuple
 
 _UNITS = {
@@ -376,13 +377,19 @@ def _stem(word: str) -> str:
     return word
 
 
-def find_quantities(text: str, language: str = "en") -> list[Quantity]:
+def find_quantities(
+    text: str, language: str = "en", number_words: AbstractSet[str] | None = None
+) -> list[Quantity]:
     """Find every quantity in ``text``, in order, with its value interval and kind.
 
     ``language`` ("en" or "es"; anything else reads as English) decides the separators and
     the words: "1,877" and "67.2" in English, "1.877" and "67,2" in Spanish.
     The full pattern is costly to try at every position, so it only runs from just before
     each anchor (a run of digits or a number word), found by cheap scans.
+    ``number_words``: the English number words (``NUMBER_WORDS``) among the text's folded
+    tokens (``claims.extraction.features.tokens_of``), when the caller has them, as the hand
+    features do; they spare the scan for words unless the text holds an apostrophe, which the
+    tokens keep inside a word ("twenty's").
     """
     if not text:
         return []
@@ -400,7 +407,10 @@ def find_quantities(text: str, language: str = "en") -> list[Quantity]:
     vocabulary = _ES_NUMBER_WORDS if language == "es" else NUMBER_WORDS
     anchors = [m.span() for m in _DIGIT_RUN_RE.finditer(text)]
     if len(lowered) == len(text):
-        words = _words_among(lowered, vocabulary)
+        if number_words is None or language == "es" or "'" in text or "’" in text:
+            words: AbstractSet[str] = _words_among(lowered, vocabulary)
+        else:
+            words = number_words
         for word in words:
             position = lowered.find(word)
             size = len(word)
@@ -412,7 +422,7 @@ def find_quantities(text: str, language: str = "en") -> list[Quantity]:
                     anchors.append((position, position + size))
                 position = lowered.find(word, position + 1)
         anchors.sort()
-    elif not anchors and vocabulary.isdisjoint(lowered.translate(_NOT_WORD_CHARS).split()):
+    elif not anchors and not _words_among(lowered, vocabulary):
         return []
     else:
         anchors = [(0, len(text))]  # case folding changed the length: scan everything
@@ -459,30 +469,29 @@ def _prefix_start(text: str, start: int) -> int:
 
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES)
 _ES_NUMBER_WORDS = (frozenset(_ES_UNITS) | frozenset(_ES_SCALES)) - {"un", "una", "uno"}
-_NOT_WORD_CHARS = str.maketrans({ch: " " for ch in "-,.;:!?()[]\"'“”‘’/"})
-# The same for ASCII text as bytes, where a translation is a table look-up per byte. The
-# separators ``str.split`` knows and ``bytes.split`` does not become spaces too.
-_NOT_WORD_BYTES = bytes(
-    32 if chr(code) in "-,.;:!?()[]\"'/\x1c\x1d\x1e\x1f" else code for code in range(256)
-)
+# Lower-cased ASCII text as bytes, where a translation is a table look-up per byte: every byte
+# but a-z becomes a space.
+_NOT_LETTER_BYTES = bytes(code if 97 <= code <= 122 else 32 for code in range(256))
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
 _VOCABULARY_BYTES = {
     vocabulary: frozenset(word.encode() for word in vocabulary)
     for vocabulary in (NUMBER_WORDS, _ES_NUMBER_WORDS)
 }
 
 
-def _words_among(lowered: str, vocabulary: frozenset[str]) -> frozenset[str] | set[str]:
-    """The words of ``vocabulary`` that stand alone in ``lowered`` between spaces or punctuation.
+def _words_among(lowered: str, vocabulary: frozenset[str]) -> AbstractSet[str]:
+    """The words of ``vocabulary`` that are whole runs of letters in ``lowered``.
 
-    The words of ``lowered.translate(_NOT_WORD_CHARS).split()``, computed on bytes for ASCII
-    text (nearly all of it): several times faster, the same words.
+    Every word the pattern can match stands between characters that are not letters ("ten",
+    "ten&", "seventy+", "twenty's", "twenty-five"), so none is missed. For ASCII text (nearly
+    all of it) the runs are found on bytes: several times faster, the same words.
     """
     if lowered.isascii():
         found = _VOCABULARY_BYTES[vocabulary].intersection(
-            lowered.encode().translate(_NOT_WORD_BYTES).split()
+            lowered.encode().translate(_NOT_LETTER_BYTES).split()
         )
         return {word.decode() for word in found}
-    return vocabulary.intersection(lowered.translate(_NOT_WORD_CHARS).split())
+    return vocabulary.intersection(_LETTERS_RE.findall(lowered))
 
 
 def _is_and_pair(text: str, match: re.Match[str], language: str = "en") -> bool:

@@ -60,7 +60,8 @@ _ENGLISH_WORDS = (
     "dollars euros k bn m million two Twenty hundred thousand dozen a an and to - – between "
     "from over More than about nearly up at least no fewer as many some estimated "
     "January May Dec. 5 p.m. No. page Apollo Boeing COVID-19 G-7 people households the The "
-    "on in of , . ; ( ) \" Brackwater Council's week last"
+    "on in of , . ; ( ) \" Brackwater Council's week last & + ten& seventy+ twenty's x'ten "
+    "ten_x ten5 ’"
 ).split()
 _SPANISH_WORDS = (
     "1.877 67,2 % 3,5 2.000 dos mil millones un uno veinte cien y entre más de unos casi "
@@ -80,7 +81,13 @@ source_text = st.lists(st.sampled_from(_SOURCE_WORDS), max_size=24).map(" ".join
 @given(english_text | st.text(alphabet="0123456789,.-$% aonetwhuds", max_size=40))
 @settings(max_examples=400, deadline=None)
 def test_quantities_from_anchors_equal_the_plain_scan_in_english(text: str) -> None:
-    assert numbers.find_quantities(text) == plain_quantities(text)
+    expected = plain_quantities(text)
+    assert numbers.find_quantities(text) == expected
+    # As the hand features call it: the number words among the folded tokens given.
+    tokens = features.tokens_of(features.fold(text))
+    assert numbers.find_quantities(text, "en", numbers.NUMBER_WORDS.intersection(tokens)) == (
+        expected
+    )
 
 
 # The one place the shortcut differs, on purpose: three or more articles before a number word
