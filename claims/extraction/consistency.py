@@ -53,7 +53,7 @@ from claims.extraction.consistency_sums import (
     _enumeration_flags,
     _sum_flags,
 )
-from claims.extraction.numbers import find_quantities
+from claims.extraction.numbers import Quantity, find_quantities
 
 __all__ = [
     "CONTRADICTION",
@@ -71,19 +71,32 @@ __all__ = [
 MAX_SENTENCE_CHARS = 2_000
 
 
-def check_consistency(sentences: Sequence[str], language: str = "en") -> list[Flag]:
+def check_consistency(
+    sentences: Sequence[str],
+    language: str = "en",
+    quantities: Sequence[Sequence[Quantity]] | None = None,
+) -> list[Flag]:
     """Flag sums, percentages and repeated figures that contradict each other.
 
     Steps: 1. parse the quantities of every sentence in ``language`` ("en" or "es": "1.877"
-    is 1,877 in Spanish); 2. run the sum, percentage and mismatch checks; 3. return the flags
-    ordered by the first sentence they name. Never raises.
+    is 1,877 in Spanish), or take them from ``quantities`` (one list per sentence, as
+    ``find_quantities(sentence, language)`` gives them) when the caller has parsed them;
+    2. run the sum, percentage and mismatch checks; 3. return the flags ordered by the first
+    sentence they name. Never raises on any text.
     """
     # A "sentence" longer than MAX_SENTENCE_CHARS is a table or a list, not prose: skip it.
     texts = [
         text if isinstance(text, str) and len(text) <= MAX_SENTENCE_CHARS else ""
         for text in sentences
     ]
-    parsed = [find_quantities(text, language) for text in texts]
+    if quantities is None:
+        parsed = [find_quantities(text, language) for text in texts]
+    elif len(quantities) != len(texts):
+        raise ValueError("one list of quantities per sentence is needed")
+    else:
+        parsed = [
+            list(found) if text else [] for text, found in zip(texts, quantities, strict=True)
+        ]
     flags: list[Flag] = []
     flags += _sum_flags(texts, parsed)
     flags += _enumeration_flags(texts, parsed)

@@ -23,7 +23,7 @@ Nothing is cached by sentence: the speed holds on text never seen before.
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Sequence, Set
 from itertools import pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -424,10 +424,15 @@ HAND_FEATURE_NAMES = (
 )
 
 
-def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
+def hand_features(
+    text: str, tokens: list[str] | None = None, quantities: Sequence[Quantity] | None = None
+) -> HandFeatures:
     """Compute the hand features of one sentence (see ``HAND_FEATURE_NAMES``).
 
-    ``tokens`` are the sentence's folded tokens when the caller already has them.
+    ``tokens`` are the sentence's folded tokens when the caller already has them;
+    ``quantities`` are ``find_quantities(text)`` (English) when the caller has parsed them, as
+    ``extract`` does for the consistency checks (read for a sentence of up to
+    ``FIGURE_SCAN_CHARS`` characters; a longer one is scanned here, its start only).
     """
     if tokens is None:
         tokens = tokens_of(fold(text))
@@ -442,7 +447,8 @@ def hand_features(text: str, tokens: list[str] | None = None) -> HandFeatures:
     if _DIGIT_RE.search(text) is not None or kinds & _NUMBER:
         # Figures are looked for at the start of very long "sentences" only (tables, lists).
         scanned = text[:FIGURE_SCAN_CHARS]
-        quantities = find_quantities(scanned, "en", hits & NUMBER_WORDS)
+        if quantities is None or len(text) > FIGURE_SCAN_CHARS:
+            quantities = find_quantities(scanned, "en", hits & NUMBER_WORDS)
         figures = [q for q in quantities if is_figure(scanned, q)]
         years = [q for q in quantities if q.is_year]
     else:

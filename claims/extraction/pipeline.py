@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claims.extraction.consistency import Flag, check_consistency
+from claims.extraction.consistency import MAX_SENTENCE_CHARS, Flag, check_consistency
+from claims.extraction.numbers import find_quantities
 from claims.extraction.scoring import DEFAULT_THRESHOLD, Scorer, load_scorer
 from claims.extraction.segmentation import segment
 
@@ -44,13 +45,20 @@ def extract(
 ) -> Extraction:
     """Segment ``text``, score every sentence and flag inconsistent figures.
 
-    Steps: 1. ``segment`` by ``language`` ("en" or "es"); 2. score each sentence (candidate
-    when ``score >= threshold``); 3. ``check_consistency`` over all sentences, flags naming them
-    by index.
+    Steps: 1. ``segment`` by ``language`` ("en" or "es"); 2. parse each sentence's quantities
+    once; 3. score each sentence (candidate when ``score >= threshold``); 4.
+    ``check_consistency`` over all sentences, flags naming them by index.
     """
     model = scorer if scorer is not None else load_scorer()
     sentences = segment(text, language)
     texts = [s.text for s in sentences]
+    # Each sentence's quantities are parsed once, for the consistency checks and (in English,
+    # the language the hand features read figures in) for the scores' figure features. A
+    # "sentence" over MAX_SENTENCE_CHARS is a table or a list: both skip or scan it themselves.
+    quantities = [
+        find_quantities(sentence, language) if len(sentence) <= MAX_SENTENCE_CHARS else []
+        for sentence in texts
+    ]
     scored = tuple(
         ScoredSentence(
             index=index,
@@ -62,7 +70,12 @@ def extract(
             is_candidate=score.value >= threshold,
         )
         for index, (sentence, score) in enumerate(
-            zip(sentences, model.score_many(texts), strict=True)
+            zip(
+                sentences,
+                model.score_many(texts, quantities if language == "en" else None),
+                strict=True,
+            )
         )
     )
-    return Extraction(sentences=scored, flags=tuple(check_consistency(texts, language)))
+    flags = check_consistency(texts, language, quantities)
+    return Extraction(sentences=scored, flags=tuple(flags))

@@ -54,6 +54,7 @@ from claims.extraction.features import (
     hand_features,
     tokens_of,
 )
+from claims.extraction.numbers import Quantity
 
 MODEL_FORMAT = "factcheck-checkworthiness"
 MODEL_VERSION = 2
@@ -245,18 +246,14 @@ class Scorer:
         )
         return word_sum / math.sqrt(2 * len(tokens) - 1)
 
-    def _logits(self, text: str) -> tuple[float, HandFeatures]:
+    def _logits(
+        self, text: str, quantities: Sequence[Quantity] | None = None
+    ) -> tuple[float, HandFeatures]:
         """(logit of the model's P(check-worthy), the hand features)."""
         folded = fold(text)
         tokens = tokens_of(folded)
-        return self._combined(text, tokens, self._wording(folded, tokens))
-
-    def _combined(
-        self, text: str, tokens: list[str], wording: Packed
-    ) -> tuple[float, HandFeatures]:
-        """(logit, hand features) given the sentence's n-gram contribution ``wording``."""
-        heads = self.bias + wording
-        hand = hand_features(text, tokens)
+        heads = self.bias + self._wording(folded, tokens)
+        hand = hand_features(text, tokens, quantities)
         values = hand.values
         for index, weight in self._hand_items:
             if values[index]:
@@ -276,27 +273,40 @@ class Scorer:
 
     def score(self, text: str) -> Score:
         """Score one sentence and explain the score."""
-        logit, hand = self._logits(text)
+        return self._score(text)
+
+    def _score(self, text: str, quantities: Sequence[Quantity] | None = None) -> Score:
+        logit, hand = self._logits(text, quantities)
         return Score(self._calibrated(logit), _reasons(hand))
 
     def _calibrated(self, logit: float) -> float:
         return _sigmoid(self.calibration_a * logit + self.calibration_b)
 
-    def score_many(self, texts: Iterable[str]) -> list[Score]:
+    def score_many(
+        self, texts: Iterable[str], quantities: Sequence[Sequence[Quantity]] | None = None
+    ) -> list[Score]:
         """Score several sentences: the same scores as ``score`` on each, computed faster.
 
         From ``BATCH_MINIMUM`` sentences on, where numpy is installed, the character n-grams of
         the whole batch are looked up at once (``claims.extraction.vectorised``); the scores
         equal ``score``'s up to the order in which floating-point numbers are added.
+        ``quantities``: ``find_quantities(text)`` (English) of each sentence, when the caller has
+        parsed them (``extract`` shares them with the consistency checks).
         """
         texts = list(texts)
+        if quantities is not None and len(quantities) != len(texts):
+            raise ValueError("one list of quantities per sentence is needed")
+        found: Sequence[Sequence[Quantity] | None] = (
+            quantities if quantities is not None else [None] * len(texts)
+        )
         if self._tables is None or len(texts) < BATCH_MINIMUM:
-            return [self.score(text) for text in texts]
+            return [self._score(text, parsed) for text, parsed in zip(texts, found, strict=True)]
         folded = [fold(text) for text in texts]
         padded = [" " + text + " " for text in folded]
         token_lists = [tokens_of(text) for text in folded]
         hands = [
-            hand_features(text, tokens) for text, tokens in zip(texts, token_lists, strict=True)
+            hand_features(text, tokens, parsed)
+            for text, tokens, parsed in zip(texts, token_lists, found, strict=True)
         ]
         values = self._batch_values(padded, token_lists, hands)
         return [Score(value, _reasons(hand)) for value, hand in zip(values, hands, strict=True)]

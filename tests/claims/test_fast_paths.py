@@ -127,3 +127,53 @@ def test_the_source_from_the_allowed_ways_equals_the_plain_scan(text: str) -> No
 )
 def test_the_first_way_needs_its_companion_word(text: str, source: str | None) -> None:
     assert features.find_source(text) == plain_source(text) == source
+
+
+_ARTICLE = (
+    "The council said 1,240 households were helped in three rounds: 400 in May, 350 in June "
+    "and 390 in July. About 2,000 people applied, according to the housing office. "
+    "Officials expect twenty more grants next year. "
+    + "A table of 45 rows follows, 12 and 13 and 14, " * 60
+    + "\n\nIn all, 1,240 households received help, the mayor told reporters on Tuesday."
+)
+_ARTICLE_ES = (
+    "El ministerio informó que 1.240 hogares recibieron ayuda en tres rondas: 400, 350 y 390. "
+    "Según la alcaldía, unas 2.000 personas la pidieron."
+)
+
+
+@pytest.mark.parametrize(("text", "language"), [(_ARTICLE, "en"), (_ARTICLE_ES, "es")])
+def test_extract_parses_each_sentence_once_and_finds_what_separate_parses_find(
+    text: str, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claims.extraction import consistency, extract, load_scorer, pipeline, segment
+    from claims.extraction.consistency import check_consistency
+
+    sentences = [s.text for s in segment(text, language)]
+    scores = load_scorer().score_many(sentences)
+    flags = check_consistency(sentences, language)
+    assert flags  # the three rounds do not add up to the total: something to compare
+
+    calls: list[tuple[str, str]] = []
+
+    def counted(sentence: str, language: str = "en", *rest: object) -> list[Quantity]:
+        calls.append((sentence, language))
+        return numbers.find_quantities(sentence, language, *rest)  # type: ignore[arg-type]
+
+    for module in (pipeline, consistency, features):
+        monkeypatch.setattr(module, "find_quantities", counted, raising=False)
+    extraction = extract(text, language=language)
+    assert [(s.score, s.reasons) for s in extraction.sentences] == [
+        (score.value, score.reasons) for score in scores
+    ]
+    assert list(extraction.flags) == flags
+    # No sentence is parsed twice in one language: in English, the checks and the scores share
+    # one parse (the table, too long for the checks, is scanned by the hand features alone);
+    # a Spanish sentence is read once as Spanish (checks) and, with a figure, once as English
+    # (the hand features read figures the English way).
+    assert len(calls) == len(set(calls))
+    parsed = {sentence for sentence, _ in calls}
+    assert parsed == {sentence[: features.FIGURE_SCAN_CHARS] for sentence in sentences}
+    if language == "en":
+        assert max(map(len, sentences)) > consistency.MAX_SENTENCE_CHARS
+        assert len(calls) == len(sentences)
