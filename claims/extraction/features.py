@@ -37,6 +37,10 @@ _DIGITS = str.maketrans("0123456789", "0000000000")
 # per byte rather than a dictionary look-up per character.
 _DIGIT_BYTES = bytes.maketrans(b"0123456789", b"0000000000")
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+# The same tokens in ASCII text, spelt with classes: on ASCII characters ``\w`` is
+# [A-Za-z0-9_] and ``\s`` is [ \t\n\r\f\v\x1c-\x1f], and a class is checked against a table
+# where ``\w`` asks the Unicode database (a quarter faster over a sentence).
+_ASCII_WORD_RE = re.compile(r"[A-Za-z0-9_]+(?:'[A-Za-z0-9_]+)*|[^A-Za-z0-9_ \t\n\r\f\v\x1c-\x1f]")
 CHAR_NGRAM_RANGE = (2, 5)
 FIGURE_SCAN_CHARS = 2_000
 
@@ -50,7 +54,7 @@ def fold(text: str) -> str:
 
 def word_ngrams(folded: str) -> list[str]:
     """Word unigrams and bigrams of folded text (bigrams joined by a space)."""
-    tokens = _WORD_RE.findall(folded)
+    tokens = tokens_of(folded)
     return tokens + [a + " " + b for a, b in pairwise(tokens)]
 
 
@@ -69,6 +73,8 @@ def char_ngrams(folded: str) -> list[str]:
 
 def tokens_of(folded: str) -> list[str]:
     """Word and punctuation tokens of folded text."""
+    if folded.isascii():
+        return _ASCII_WORD_RE.findall(folded)
     return _WORD_RE.findall(folded)
 
 

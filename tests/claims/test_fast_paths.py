@@ -1,9 +1,11 @@
 """The shortcuts that make stage 1 fast find what the plain scans find, on any text.
 
-``find_quantities`` runs its pattern only from just before each anchor (a digit run, a number
-word) and matches ASCII English lower-cased; ``find_source`` searches only the ways its trigger
-words allow ("reported" needs "by" for "reported by"). Each is checked here against the plain
-scan it replaces, written out in full: the whole pattern over the whole text from its start.
+``tokens_of`` reads ASCII text with an ASCII pattern; ``find_quantities`` runs its pattern only
+from just before each anchor (a digit run, a number word) and matches ASCII English lower-cased;
+``find_source`` searches only the ways its trigger words allow ("reported" needs "by" for
+"reported by"); ``extract`` parses each sentence's quantities once. Each is checked here against
+the plain way it replaces, written out in full (for the scans: the whole pattern over the whole
+text from its start).
 """
 
 from __future__ import annotations
@@ -88,6 +90,16 @@ def test_quantities_from_anchors_equal_the_plain_scan_in_english(text: str) -> N
     assert numbers.find_quantities(text, "en", numbers.NUMBER_WORDS.intersection(tokens)) == (
         expected
     )
+
+
+@given(
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
+    | st.lists(st.sampled_from(_ENGLISH_WORDS), max_size=20).map(" ".join)
+)
+@settings(max_examples=400, deadline=None)
+def test_ascii_tokens_are_the_unicode_patterns_tokens(text: str) -> None:
+    for folded in (text, features.fold(text)):
+        assert features.tokens_of(folded) == features._WORD_RE.findall(folded)
 
 
 # The one place the shortcut differs, on purpose: three or more articles before a number word
