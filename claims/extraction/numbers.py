@@ -460,9 +460,10 @@ def _prefix_start(text: str, start: int) -> int:
     """Where an approximation or currency before the figure at ``start`` could begin."""
     position = start
     for _ in range(_PREFIX_WORDS):
-        space = text.rfind(" ", max(0, position - 16), max(0, position - 1))
+        low = position - 16 if position > 16 else 0
+        space = text.rfind(" ", low, position - 1 if position > 1 else 0)
         if space < 0:
-            return max(0, position - 16) if position > 16 else 0
+            return low
         position = space
     return position
 
