@@ -48,7 +48,12 @@ FIGURE_SCAN_CHARS = 2_000
 def fold(text: str) -> str:
     """Lower-case, fold every digit to ``0`` and collapse runs of whitespace to one space."""
     if text.isascii():
-        return " ".join(text.lower().encode().translate(_DIGIT_BYTES).decode().split())
+        folded = text.lower().encode().translate(_DIGIT_BYTES).decode()
+        # Most sentences hold single spaces only (no control character is printable): the
+        # split and join would give them back unchanged.
+        if folded.isprintable() and "  " not in folded and folded[:1] != " " != folded[-1:]:
+            return folded
+        return " ".join(folded.split())
     return " ".join(text.lower().translate(_DIGITS).split())
 
 
