@@ -254,21 +254,23 @@ def _clean_source(raw: str) -> str | None:
     return " ".join(words).strip(_SOURCE_STRIP) or None
 
 
-def find_source(text: str, hits: Set[str] | None = None) -> str | None:
+def find_source(text: str, hits: Set[str] | None = None, kinds: int | None = None) -> str | None:
     """The named source a sentence attributes its content to, if any.
 
     A person, a title, an organisation ("Attorney General Tarek Saab", "Foro Penal", "the
     ministry"); never a weekday, a month, an interjection ("Well, ...") or a pronoun.
     ``hits`` are the sentence's folded tokens that are trigger words (source triggers and
-    ``_COMPANION_WORDS`` at least), when the caller has them (``hand_features`` does): only the
-    ways those words allow are searched ("reported by" needs "by" too).
+    ``_COMPANION_WORDS`` at least), and ``kinds`` their kinds or-ed together, when the caller
+    has them (``hand_features`` does): only the ways those words allow are searched
+    ("reported by" needs "by" too).
     """
     if hits is None:
         hits = (_SOURCE_TRIGGERS | _COMPANION_WORDS).intersection(tokens_of(fold(text)))
-    mask = 0
-    for bit, way_words in enumerate(_SOURCE_WAY_WORDS):
-        if not way_words.isdisjoint(hits):
-            mask |= 1 << bit
+    if kinds is None:
+        kinds = 0
+        for word in hits:
+            kinds |= _KINDS.get(word, 0)
+    mask = kinds >> _WAYS_SHIFT & 7  # bit i: the way of _SOURCE_WAYS[i] may match
     if mask & 1 and all(
         _AFTER_COMPANIONS.get(word, word) not in hits for word in _AFTER_WORDS.intersection(hits)
     ):
@@ -465,7 +467,7 @@ def hand_features(
     else:
         figures = years = []
     date = years[0].text if years else None
-    source = find_source(text, hits) if kinds & _SOURCE else None
+    source = find_source(text, hits, kinds) if kinds & _SOURCE else None
     pairs = _trigger_pairs(tokens, token_set, hits) if kinds & _PAIR else _NO_PAIRS
     # Most sentences have no trigger pair and few trigger words: each search below is called
     # only when what it looks for can be there (the same results, fewer calls).
@@ -598,6 +600,8 @@ _PAIR_SECONDS = {
 _NUMBER, _SOURCE, _PAIR, _CHANGE, _SUPERLATIVE, _CAUSAL, _STATISTIC = (1 << n for n in range(7))
 _PROMISE, _CONDITIONAL, _OPINION, _PAST, _SAID, _THAN, _WILL = (1 << n for n in range(7, 14))
 _COMPANION = 1 << 14  # "to", "as", "by": "according to", "as per", "reported by"
+# The words of each way of naming a source (``_SOURCE_WAY_WORDS``), one bit each from here.
+_WAYS_SHIFT = 15
 
 
 def _kinds_of_words() -> dict[str, int]:
@@ -607,6 +611,7 @@ def _kinds_of_words() -> dict[str, int]:
         (_NUMBER, NUMBER_WORDS),
         (_SOURCE, _SOURCE_TRIGGERS),
         (_COMPANION, _COMPANION_WORDS),
+        *((1 << (_WAYS_SHIFT + way), words) for way, words in enumerate(_SOURCE_WAY_WORDS)),
         (_PAIR, _PAIR_FIRSTS),
         (_CHANGE, _CHANGE_WORDS),
         (_SUPERLATIVE, _SUPERLATIVES),
