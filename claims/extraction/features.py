@@ -23,7 +23,7 @@ Nothing is cached by sentence: the speed holds on text never seen before.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from itertools import pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -277,7 +277,12 @@ def find_source(text: str, hits: Set[str] | None = None, kinds: int | None = Non
         mask &= ~1  # "reported" without "by", "according" without "to": not the first way
     if not mask:
         return None
-    for match in _SOURCE_PATTERNS[mask].finditer(text):
+    return first_source(_SOURCE_PATTERNS[mask].finditer(text))
+
+
+def first_source(matches: Iterable[re.Match[str]]) -> str | None:
+    """The source named by the first of ``matches`` (of ``_SOURCE_RE``'s ways) that names one."""
+    for match in matches:
         way = match.lastgroup
         found = match.group(way) if way else None
         if found is None:

@@ -433,17 +433,36 @@ def find_quantities(
             continue
         match = pattern.search(haystack, max(position, _prefix_start(text, start)))
         while match is not None and match.start() <= end:
-            if _is_and_pair(text, match, language):
-                # "103 on December 12 and 533": two figures, not a range. Keep the first
-                # alone and look for the second from where it starts.
-                alone = pattern.match(haystack, match.start(), match.end("num1"))
-                if alone is not None:
-                    matches.append(alone)
-                position = match.start("num2")
-            else:
-                matches.append(match)
-                position = match.end()
+            position = take_match(pattern, haystack, text, match, language, matches)
             match = pattern.search(haystack, position) if position < end else None
+    return quantities_of(text, matches, language)
+
+
+def take_match(
+    pattern: re.Pattern[str],
+    haystack: str,
+    text: str,
+    match: re.Match[str],
+    language: str,
+    matches: list[re.Match[str]],
+) -> int:
+    """Add ``match`` (found in ``haystack``, ``text`` or its lower-cased twin) to ``matches``;
+    return where the search goes on.
+
+    "103 on December 12 and 533" is two figures, not a range: the first is kept alone and the
+    search goes on from where the second starts.
+    """
+    if _is_and_pair(text, match, language):
+        alone = pattern.match(haystack, match.start(), match.end("num1"))
+        if alone is not None:
+            matches.append(alone)
+        return match.start("num2")
+    matches.append(match)
+    return match.end()
+
+
+def quantities_of(text: str, matches: list[re.Match[str]], language: str) -> list[Quantity]:
+    """The quantities ``matches`` of the pattern in ``text`` stand for (some stand for none)."""
     found: list[Quantity] = []
     for match in matches:
         quantity = _quantity_from_match(text, match, language)

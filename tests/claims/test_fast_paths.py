@@ -26,35 +26,14 @@ def plain_quantities(text: str, language: str = "en") -> list[Quantity]:
     matches: list[re.Match[str]] = []
     match = pattern.search(text)
     while match is not None:
-        if numbers._is_and_pair(text, match, language):
-            alone = pattern.match(text, match.start(), match.end("num1"))
-            if alone is not None:
-                matches.append(alone)
-            position = match.start("num2")
-        else:
-            matches.append(match)
-            position = match.end()
+        position = numbers.take_match(pattern, text, text, match, language, matches)
         match = pattern.search(text, position)
-    found = [numbers._quantity_from_match(text, m, language) for m in matches]
-    return [quantity for quantity in found if quantity is not None]
+    return numbers.quantities_of(text, matches, language)
 
 
 def plain_source(text: str) -> str | None:
     """The first usable match of the three ways at once (``_SOURCE_RE``), from the start."""
-    for match in features._SOURCE_RE.finditer(text):
-        way = match.lastgroup
-        found = match.group(way) if way else None
-        if found is None:
-            continue
-        if way == "after":
-            first = found.split(maxsplit=1)[0].lower() if found.strip() else ""
-            if first in features._PRONOUNS or first in features._POSSESSIVES:
-                continue
-            found = features._SOURCE_END_RE.split(found, maxsplit=1)[0]
-        name = features._clean_source(found)
-        if name:
-            return name
-    return None
+    return features.first_source(features._SOURCE_RE.finditer(text))
 
 
 _ENGLISH_WORDS = (
