@@ -82,7 +82,8 @@ def check_consistency(
     is 1,877 in Spanish), or take them from ``quantities`` (one list per sentence, as
     ``find_quantities(sentence, language)`` gives them) when the caller has parsed them;
     2. run the sum, percentage and mismatch checks; 3. return the flags ordered by the first
-    sentence they name. Never raises on any text.
+    sentence they name. Never raises on any text (a ``quantities`` of another length than
+    ``sentences`` is a ValueError).
     """
     # A "sentence" longer than MAX_SENTENCE_CHARS is a table or a list, not prose: skip it.
     texts = [

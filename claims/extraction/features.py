@@ -271,10 +271,19 @@ def find_source(text: str, hits: Set[str] | None = None, kinds: int | None = Non
         for word in hits:
             kinds |= _KINDS.get(word, 0)
     mask = kinds >> _WAYS_SHIFT & 7  # bit i: the way of _SOURCE_WAYS[i] may match
-    if mask & 1 and all(
-        _AFTER_COMPANIONS.get(word, word) not in hits for word in _AFTER_WORDS.intersection(hits)
+    if (
+        mask & 1
+        and text.isascii()
+        and "'" not in text
+        and all(
+            _AFTER_COMPANIONS.get(word, word) not in hits
+            for word in _AFTER_WORDS.intersection(hits)
+        )
     ):
-        mask &= ~1  # "reported" without "by", "according" without "to": not the first way
+        # "reported" without "by", "according" without "to": not the first way. (An
+        # apostrophe can glue "according" into another token, "x'according", and out of
+        # ASCII a long s reads as an s: there the first way stays.)
+        mask &= ~1
     if not mask:
         return None
     return first_source(_SOURCE_PATTERNS[mask].finditer(text))
@@ -604,7 +613,9 @@ _PAIR_SECONDS = {
 # a past tense).
 _NUMBER, _SOURCE, _PAIR, _CHANGE, _SUPERLATIVE, _CAUSAL, _STATISTIC = (1 << n for n in range(7))
 _PROMISE, _CONDITIONAL, _OPINION, _PAST, _SAID, _THAN, _WILL = (1 << n for n in range(7, 14))
-_COMPANION = 1 << 14  # "to", "as", "by": "according to", "as per", "reported by"
+# "to", "as", "by" ("according to", "as per", "reported by"): no feature reads this bit; it puts
+# the words among a sentence's trigger words, where ``find_source`` looks for them.
+_COMPANION = 1 << 14
 # The words of each way of naming a source (``_SOURCE_WAY_WORDS``), one bit each from here.
 _WAYS_SHIFT = 15
 

@@ -14,7 +14,10 @@ Every sentence of an article goes through here, so the scan is kept cheap: the f
 runs only from just before each anchor (a run of digits, a number word), English ASCII text
 is matched lower-cased by a case-sensitive twin of the pattern (same matches, faster), and
 the date and label patterns run only when the text before a figure ends with a month or a
-label word. All of these give the results the plain scan gives, on any text.
+label word. These give the results the plain scan gives (tests/claims/test_fast_paths.py),
+except where a figure is preceded by more than ``_PREFIX_WORDS`` words that belong to its match
+(only a chain of articles does that: "un un un y dos") or by a word of over 16 characters, and
+on digits that are not ASCII ("٣٠٠"), which the digit scan does not anchor.
 """
 
 from __future__ import annotations
@@ -472,17 +475,26 @@ def quantities_of(text: str, matches: list[re.Match[str]], language: str) -> lis
 
 
 _DIGIT_RUN_RE = re.compile(r"[0-9][0-9.,]*")
-_PREFIX_WORDS = 3  # longest approximation before a figure: "no fewer than", "in excess of"
+# Words that may stand before a figure's digits or first number word and belong to the match:
+# an approximation of up to three ("no fewer than"), "between" or "from", a currency sign set
+# apart ("$ 400") and "a" ("from $ a hundred").
+_PREFIX_WORDS = 6
 
 
 def _prefix_start(text: str, start: int) -> int:
-    """Where an approximation or currency before the figure at ``start`` could begin."""
+    """Where an approximation or currency before the figure at ``start`` could begin.
+
+    Steps back over up to ``_PREFIX_WORDS`` words, each of at most 16 characters, a run of
+    spaces counting as one separator.
+    """
     position = start
     for _ in range(_PREFIX_WORDS):
         low = position - 16 if position > 16 else 0
         space = text.rfind(" ", low, position - 1 if position > 1 else 0)
         if space < 0:
             return low
+        while space > 0 and text[space - 1] == " ":
+            space -= 1  # "no    fewer than 5": the run is one separator
         position = space
     return position
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from claims.extraction.consistency import MAX_SENTENCE_CHARS, Flag, check_consistency
+from claims.extraction.features import FIGURE_SCAN_CHARS
 from claims.extraction.numbers import find_quantities
 from claims.extraction.scoring import DEFAULT_THRESHOLD, Scorer, load_scorer
 from claims.extraction.segmentation import segment
@@ -52,11 +53,14 @@ def extract(
     model = scorer if scorer is not None else load_scorer()
     sentences = segment(text, language)
     texts = [s.text for s in sentences]
-    # Each sentence's quantities are parsed once, for the consistency checks and (in English,
-    # the language the hand features read figures in) for the scores' figure features. A
-    # "sentence" over MAX_SENTENCE_CHARS is a table or a list: both skip or scan it themselves.
+    # Each sentence's quantities are parsed once, for the consistency checks and (read as
+    # English, as the hand features read figures in any language but Spanish) for the scores'
+    # figure features. Each reader leaves out or rescans the "sentences" over its own limit
+    # (tables, lists): the checks skip those over MAX_SENTENCE_CHARS, the hand features scan the
+    # first FIGURE_SCAN_CHARS of longer ones.
+    longest = max(MAX_SENTENCE_CHARS, FIGURE_SCAN_CHARS)
     quantities = [
-        find_quantities(sentence, language) if len(sentence) <= MAX_SENTENCE_CHARS else []
+        find_quantities(sentence, language) if len(sentence) <= longest else []
         for sentence in texts
     ]
     scored = tuple(
@@ -72,7 +76,7 @@ def extract(
         for index, (sentence, score) in enumerate(
             zip(
                 sentences,
-                model.score_many(texts, quantities if language == "en" else None),
+                model.score_many(texts, quantities if language != "es" else None),
                 strict=True,
             )
         )
