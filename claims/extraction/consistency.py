@@ -92,9 +92,7 @@ def check_consistency(
     ]
     if quantities is None:
         parsed = [find_quantities(text, language) for text in texts]
-    elif len(quantities) != len(texts):
-        raise ValueError("one list of quantities per sentence is needed")
-    else:
+    else:  # zip(strict=True) raises ValueError on lists of another length
         parsed = [
             list(found) if text else [] for text, found in zip(texts, quantities, strict=True)
         ]

@@ -171,6 +171,8 @@ _INVERTED_WORDS = frozenset(
 )
 _COMPANION_WORDS = frozenset(_AFTER_COMPANIONS.values())
 _SOURCE_TRIGGERS = frozenset(_SPEECH_VERBS.split("|")) | _AFTER_WORDS | _INVERTED_WORDS
+# Every word ``find_source`` reads among a sentence's tokens.
+_SOURCE_WORDS = _SOURCE_TRIGGERS | _COMPANION_WORDS
 _CAP = r"[A-ZÁÉÍÓÚÑ][\w.'’&-]*"
 _JOIN = r"(?:\s+(?:of|for|on|de|del|la|el|los|las|y|and|the)\s+|\s+)"
 _NAME = rf"{_CAP}(?:{_JOIN}{_CAP}){{0,6}}"
@@ -265,7 +267,7 @@ def find_source(text: str, hits: Set[str] | None = None, kinds: int | None = Non
     ("reported by" needs "by" too).
     """
     if hits is None:
-        hits = (_SOURCE_TRIGGERS | _COMPANION_WORDS).intersection(tokens_of(fold(text)))
+        hits = _SOURCE_WORDS.intersection(tokens_of(fold(text)))
     if kinds is None:
         kinds = 0
         for word in hits:
