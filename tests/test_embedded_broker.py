@@ -1,4 +1,5 @@
-"""The embedded broker's polling loop (factcheck/broker.py), driven by a fake clock.
+"""The embedded broker (factcheck/broker.py): its polling loop, driven by a fake clock, and
+its publishing, which never shows a worker a half-written message.
 
 kombu's filesystem transport cannot wait for a message, only poll; these tests pin down how
 our loop polls: fast while messages flow, at the configured interval when idle, and never
@@ -7,11 +8,17 @@ longer than a slice per call, so Celery's worker loop sees a shutdown promptly.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from queue import Empty
 from typing import Any
 
 import pytest
+from kombu import Connection
 
 from factcheck import broker
 
@@ -113,3 +120,72 @@ def test_a_timeout_shorter_than_the_slice_is_kept(clock: FakeClock) -> None:
     with pytest.raises(socket.timeout):
         transport.drain_events(None, timeout=0.05)
     assert 0.05 <= clock.now - started < 0.05 + 0.02 + 1e-9
+
+
+# --- Publishing: a worker never sees a message half written ----------------------------------
+
+
+@pytest.fixture
+def channel(tmp_path: Path) -> Iterator[Any]:
+    """Our transport's channel on broker folders of its own."""
+    folders = {
+        "data_folder_in": str(tmp_path / "queue"),
+        "data_folder_out": str(tmp_path / "queue"),
+        "processed_folder": str(tmp_path / "processed"),
+        "control_folder": str(tmp_path / "control"),
+        "store_processed": False,
+    }
+    for name in ("queue", "processed", "control"):
+        (tmp_path / name).mkdir()
+    with Connection("filesystem://", transport=broker.Transport, transport_options=folders) as conn:
+        yield conn.default_channel
+
+
+def test_a_message_appears_in_the_queue_only_once_it_is_whole(
+    channel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = {"body": "x" * 100_000, "headers": {"id": "one"}}
+    real_replace = os.replace
+    seen: list[str] = []
+
+    def replace(partial: str, final: str) -> None:
+        # Written in full under its partial name, and nothing a worker could take yet.
+        assert json.loads(Path(partial).read_text()) == payload
+        assert channel._size("q") == 0
+        with pytest.raises(Empty):
+            channel._get("q")
+        seen.append(final)
+        real_replace(partial, final)
+
+    monkeypatch.setattr(broker.os, "replace", replace)
+    channel._put("q", payload)
+    assert len(seen) == 1 and channel._size("q") == 1
+    assert channel._get("q") == payload
+    assert not list(Path(channel.data_folder_out).iterdir())  # no partial file left behind
+
+
+def test_a_worker_taking_messages_while_they_are_published_reads_every_one_whole(
+    channel: Any,
+) -> None:
+    """kombu's own `_put` lost this race on a loaded machine: the worker read an empty file."""
+    count = 300
+    published = threading.Event()
+
+    def publish() -> None:
+        for number in range(count):
+            channel._put("q", {"number": number, "body": "y" * 20_000})
+        published.set()
+
+    publisher = threading.Thread(target=publish)
+    publisher.start()
+    received: list[int] = []
+    while len(received) < count and not (published.is_set() and channel._size("q") == 0):
+        try:
+            message = channel._get("q")
+        except Empty:
+            continue
+        assert message["body"] == "y" * 20_000
+        received.append(message["number"])
+    publisher.join()
+    # Every one, whole (the order is kombu's: by the millisecond, random within one).
+    assert sorted(received) == list(range(count))
