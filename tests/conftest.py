@@ -120,6 +120,24 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     return _fail_skips_under_ci((yield))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On SQLite, test on a database file, as the embedded default runs, not in memory.
+
+    Django's default test database is a shared-cache in-memory one. There a connection that
+    meets another's table lock gets "database table is locked" at once, with no busy wait,
+    so the test thread, the live server and the in-thread worker failed each other under load.
+    A file keeps the settings' WAL journal and busy timeout: readers never block a writer and
+    a second writer waits its turn. Each process (xdist worker) gets a new file of its own.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _empty_redis_test_queue() -> None:
     """Start each run with an empty Redis test queue (messages of earlier runs would be noise)."""
@@ -297,7 +315,7 @@ def real_worker(reference_data: None) -> Iterator[Any]:
 def task_runs() -> Iterator[list[dict[str, Any]]]:
     """How each task started in this process was delivered (eagerly, or by the broker).
 
-    A retried task (SQLite's "database table is locked" under load) runs again under the
+    A retried task (say, after SQLite's busy timeout ran out under load) runs again under the
     same id: count tasks by ``id``, not by runs.
     """
     runs: list[dict[str, Any]] = []

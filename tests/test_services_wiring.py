@@ -59,3 +59,17 @@ def test_the_broker_is_the_one_the_pass_declares() -> None:
 
 def test_tasks_go_through_the_broker_not_eagerly() -> None:
     assert celery_app.conf.task_always_eager is False
+
+
+def test_sqlite_tests_run_on_a_file_in_wal_mode_as_the_embedded_default_does() -> None:
+    """Not Django's shared-cache in-memory database, whose table locks fail at once instead of
+    waiting (tests/conftest.py, django_db_modify_db_settings)."""
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"  # the other pass: nothing of SQLite's to check
+        return
+    assert not connection.is_in_memory_db()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone() == ("wal",)
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 1000

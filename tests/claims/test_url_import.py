@@ -694,7 +694,7 @@ def test_another_editor_may_follow_the_job(editor: Any, local_server: Any) -> No
 
 
 def _wait_until_finished(job_id: int, timeout: float = 30.0) -> ArticleImport:
-    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    # Polls the database the worker writes to (tests/polling.py).
     job = poll(
         lambda: ArticleImport.objects.get(pk=job_id), lambda row: row.is_finished, timeout=timeout
     )

@@ -169,8 +169,8 @@ def test_an_append_waits_for_an_earlier_uncommitted_one_so_no_reader_skips_it(
                             release_first.wait(timeout=30)
                     return
                 except OperationalError:
-                    # PostgreSQL waits on the lock row; the shared in-memory SQLite test
-                    # database refuses a second writer at once ("table is locked"): try again.
+                    # PostgreSQL waits on the lock row and SQLite for its busy timeout;
+                    # should that run out on a loaded machine, try again.
                     time.sleep(0.05)
         finally:
             connections.close_all()

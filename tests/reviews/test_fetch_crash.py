@@ -1,10 +1,10 @@
 """A fetch whose worker dies is finished by the redelivered message, at once, exactly once.
 
-The real crash (a prefork worker subprocess whose child is SIGKILLed mid-fetch) needs a
-database that a second process can open: PostgreSQL in the services pass. The SQLite pass runs
-its test database in memory, which no other process can see, so there the same test drives the
-same lease rules in process (the claim of the dead run, a duplicate delivery, the redelivery)
-and asserts that the database really is private to this process.
+A real crash: a prefork worker subprocess, whose child is SIGKILLed mid-fetch, shares the test
+database with this process. In the services pass that is PostgreSQL with Redis; in the SQLite
+pass the test database file with the embedded (file-system) broker, the set-up `make run` uses.
+The lease rules the redelivery relies on (the claim of the dead run, a duplicate delivery, the
+redelivery) are also driven one by one in process.
 """
 
 from __future__ import annotations
@@ -108,20 +108,44 @@ def _wait(predicate: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
-def _start_worker(queue: str, media_root: Path) -> subprocess.Popen[bytes]:
-    """A prefork worker (one child) on a queue of its own, in its own session, no beat."""
+def _database_url() -> str:
+    """The test database, for a second process: PostgreSQL's, or SQLite's file."""
     database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db()  # another process could not open it
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+
+
+def _broker_folders(var_dir: Path) -> dict[str, str]:
+    """The embedded broker's folders for a process whose FACTCHECK_VAR_DIR is `var_dir`."""
+    broker = var_dir / "broker"
+    return {
+        "data_folder_in": str(broker / "queue"),
+        "data_folder_out": str(broker / "queue"),
+        "processed_folder": str(broker / "processed"),
+        "control_folder": str(broker / "control"),
+    }
+
+
+def _start_worker(queue: str, var_dir: Path) -> subprocess.Popen[bytes]:
+    """A prefork worker (one child) on a queue of its own, in its own session, no beat."""
     env = {
         **os.environ,
         **WORKER_LIMITS,
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_URL": _database_url(),
+        "FACTCHECK_VAR_DIR": str(var_dir),
         "FACTCHECK_FETCH_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "FACTCHECK_MEDIA_ROOT": str(media_root),
+        "FACTCHECK_MEDIA_ROOT": str(var_dir / "media"),
     }
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    else:  # the embedded broker, in var_dir/broker
+        env.pop("REDIS_URL", None)
+        env.pop("CELERY_BROKER_URL", None)
     return subprocess.Popen(
         [
             str(Path(sys.executable).parent / "celery"),
@@ -154,14 +178,22 @@ def _stop(worker: subprocess.Popen[bytes]) -> None:
 def test_a_worker_killed_mid_fetch_is_taken_over_by_the_redelivery_with_one_snapshot(
     reference_data: None, hang_once: HangOnce, tmp_path: Path, settings: Any
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     source = SourceFactory(url=hang_once.url)
-    if connection.vendor == "sqlite":
-        # The in-memory test database cannot be opened by a worker subprocess.
-        assert connection.is_in_memory_db()
-        _in_process_redelivery(source, hang_once)
-    else:
-        _real_sigkill(source, hang_once, tmp_path)
+    _real_sigkill(source, hang_once, tmp_path)
+    _assert_fetched_once_on_the_second_attempt(source, hang_once)
+
+
+def test_the_lease_rules_of_a_redelivery_one_by_one_in_process(
+    reference_data: None, hang_once: HangOnce, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    source = SourceFactory(url=hang_once.url)
+    _in_process_redelivery(source, hang_once)
+    _assert_fetched_once_on_the_second_attempt(source, hang_once)
+
+
+def _assert_fetched_once_on_the_second_attempt(source: Source, hang_once: HangOnce) -> None:
     source.refresh_from_db()
     assert source.fetch_status == Source.FetchStatus.FETCHED, source.last_error
     assert source.title == "Survivor" and source.attempts == 2
@@ -170,15 +202,21 @@ def test_a_worker_killed_mid_fetch_is_taken_over_by_the_redelivery_with_one_snap
     assert snapshot.attempt == 2 and snapshot.body_sha256 == source.body_sha256
 
 
-def _real_sigkill(source: Source, hang_once: HangOnce, media_root: Path) -> None:
+def _real_sigkill(source: Source, hang_once: HangOnce, var_dir: Path) -> None:
     """SIGKILL the pool child while it waits on the server; the parent puts the message back
     and the new child, seeing its own message's lease, takes over before the lease expires."""
     queue = f"factcheck-crash-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    worker = _start_worker(queue, media_root)
+    # On the embedded broker, this process publishes into the worker's folders.
+    options = {} if settings.REDIS_URL else {"transport_options": _broker_folders(var_dir)}
+    for folder in options.get("transport_options", {}).values():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    worker = _start_worker(queue, var_dir)
     try:
-        source_fetch_task.apply_async((source.pk,), queue=queue, routing_key=queue)
+        with celery_app.connection_for_write(**options) as conn:
+            conn.default_channel.queue_purge(queue)
+            source_fetch_task.apply_async(
+                (source.pk,), queue=queue, routing_key=queue, connection=conn
+            )
         assert hang_once.first_request.wait(timeout=60), "the worker never fetched"
         first = Source.objects.get(pk=source.pk)
         assert first.fetch_status == Source.FetchStatus.FETCHING and first.attempts == 1

@@ -599,7 +599,7 @@ def test_a_real_worker_delivers_a_publication_after_commit(
     endpoint = WebhookEndpointFactory(url=cms.url())
     _publish(reviewer, editor)
     delivery = _delivery_for(endpoint)
-    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    # Polls the database the worker writes to (tests/polling.py).
     delivery = poll(
         lambda: type(delivery).objects.get(pk=delivery.pk),
         lambda row: row.status == Status.DELIVERED,

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _wait_for(source_id: int, timeout: float = 30.0) -> Source:
-    # Polls the database the worker writes to (tests/polling.py: locked reads are retried).
+    # Polls the database the worker writes to (tests/polling.py).
     finished = {Source.FetchStatus.FETCHED, Source.FetchStatus.FAILED}
     source = poll(
         lambda: Source.objects.get(pk=source_id),
