@@ -209,7 +209,9 @@ def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise FetchError("dns", f"Could not resolve {host}: {error}.") from error
+        # The resolver's words without its "[Errno -2]" prefix, which means nothing to a reader.
+        why = (error.strerror if isinstance(error, OSError) else None) or str(error)
+        raise FetchError("dns", f"Could not resolve {host}: {why}.") from error
     addresses: list[str] = []
     for family, _type, _proto, _name, sockaddr in infos:
         if family in (socket.AF_INET, socket.AF_INET6) and sockaddr[0] not in addresses:

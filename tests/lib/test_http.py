@@ -1006,7 +1006,8 @@ def test_a_name_that_does_not_resolve_is_a_dns_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(fetching.socket, "getaddrinfo", no_such_name)
     with pytest.raises(FetchError) as caught:
         fetch("http://no-such-host.example/", policy=FetchPolicy())
-    assert caught.value.reason == "dns" and "resolve" in str(caught.value)
+    assert caught.value.reason == "dns"
+    assert str(caught.value) == "Could not resolve no-such-host.example: Name or service not known."
 
 
 @pytest.mark.parametrize(
