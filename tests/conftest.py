@@ -268,6 +268,15 @@ class LocalServer:
         return self.url(path)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client hangs up mid-answer, as the fetcher does on purpose (a body
+    over its limit, a timeout); any other error in a handler is printed as usual."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture
 def local_server() -> Iterator[LocalServer]:
     routes: dict[str, Route] = {}
@@ -289,7 +298,7 @@ def local_server() -> Iterator[LocalServer]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _QuietServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LocalServer(f"http://127.0.0.1:{server.server_address[1]}", routes, hits)
