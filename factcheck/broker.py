@@ -49,14 +49,17 @@ class Channel(filesystem.Channel):
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         partial = os.path.join(self.data_folder_out, PARTIAL_PREFIX + name)
+        data = dumps(payload).encode()  # first: a payload that cannot be sent leaves no file
         try:
             with open(partial, "wb") as file:
-                file.write(dumps(payload).encode())
+                file.write(data)
             os.replace(partial, final)
-        except OSError as exc:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
-                os.remove(partial)
-            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+                os.remove(partial)  # no worker takes it, and nothing else would remove it
+            if isinstance(exc, OSError):
+                raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+            raise
 
 
 BUSY_POLL_SECONDS = 0.001

@@ -130,7 +130,8 @@ def django_db_modify_db_settings(
     meets another's table lock gets "database table is locked" at once, with no busy wait,
     so the test thread, the live server and the in-thread worker failed each other under load.
     A file keeps the settings' WAL journal and busy timeout: readers never block a writer and
-    a second writer waits its turn. Each process (xdist worker) gets a new file of its own.
+    a second writer waits its turn. Each process (xdist worker) gets a new file of its own,
+    in pytest's temporary folder: on SQLite, ``--reuse-db`` therefore reuses nothing.
     """
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":

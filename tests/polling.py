@@ -1,7 +1,8 @@
 """Waiting for a row that a real worker writes.
 
-On SQLite the test database is a file in WAL mode (tests/conftest.py): a read never waits for
-the worker's write and never fails on it, so any error here is a real one and is raised.
+On SQLite the test database is a file in WAL mode (tests/conftest.py): a read does not wait for
+the worker's write, and the busy timeout covers the brief locks of a checkpoint, so any error
+here is a real one and is raised.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ longer than a slice per call, so Celery's worker loop sees a shutdown promptly.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
@@ -164,28 +164,36 @@ def test_a_message_appears_in_the_queue_only_once_it_is_whole(
     assert not list(Path(channel.data_folder_out).iterdir())  # no partial file left behind
 
 
-def test_a_worker_taking_messages_while_they_are_published_reads_every_one_whole(
+def test_a_worker_taking_messages_while_another_process_publishes_them_reads_each_whole(
     channel: Any,
 ) -> None:
-    """kombu's own `_put` lost this race on a loaded machine: the worker read an empty file."""
+    """kombu's own `_put` lost this race in the suite: the worker read an empty file.
+
+    The publisher is a process of its own, so both run at once and the worker often looks
+    between a file's creation and its writing: with kombu's own `_put` this test fails in most
+    runs, and the deterministic test above pins the rule down.
+    """
     count = 300
-    published = threading.Event()
-
-    def publish() -> None:
-        for number in range(count):
-            channel._put("q", {"number": number, "body": "y" * 20_000})
-        published.set()
-
-    publisher = threading.Thread(target=publish)
+    publisher = multiprocessing.get_context("fork").Process(
+        target=_publish, args=(channel, count), daemon=True
+    )
     publisher.start()
     received: list[int] = []
-    while len(received) < count and not (published.is_set() and channel._size("q") == 0):
-        try:
-            message = channel._get("q")
-        except Empty:
-            continue
-        assert message["body"] == "y" * 20_000
-        received.append(message["number"])
-    publisher.join()
+    try:
+        while len(received) < count and (publisher.is_alive() or channel._size("q")):
+            try:
+                message = channel._get("q")
+            except Empty:
+                continue
+            assert message["body"] == "y" * 20_000
+            received.append(message["number"])
+    finally:
+        publisher.join(timeout=30)
+    assert publisher.exitcode == 0
     # Every one, whole (the order is kombu's: by the millisecond, random within one).
     assert sorted(received) == list(range(count))
+
+
+def _publish(channel: Any, count: int) -> None:
+    for number in range(count):
+        channel._put("q", {"number": number, "body": "y" * 20_000})

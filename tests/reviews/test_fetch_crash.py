@@ -210,10 +210,13 @@ def _real_sigkill(source: Source, hang_once: HangOnce, var_dir: Path) -> None:
     options = {} if settings.REDIS_URL else {"transport_options": _broker_folders(var_dir)}
     for folder in options.get("transport_options", {}).values():
         Path(folder).mkdir(parents=True, exist_ok=True)
+    # Emptied before the worker starts: a message an aborted earlier run left there would be
+    # taken first, and test row ids start again each run.
+    with celery_app.connection_for_write(**options) as conn:
+        conn.default_channel.queue_purge(queue)
     worker = _start_worker(queue, var_dir)
     try:
         with celery_app.connection_for_write(**options) as conn:
-            conn.default_channel.queue_purge(queue)
             source_fetch_task.apply_async(
                 (source.pk,), queue=queue, routing_key=queue, connection=conn
             )
