@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from pathlib import Path
 from queue import Empty
 from time import monotonic, sleep
 from typing import Any
@@ -36,6 +37,24 @@ from kombu.utils.json import dumps
 
 # A name beginning with a dot never matches the "<time>_<uuid>.<queue>.msg" that workers take.
 PARTIAL_PREFIX = ".partial-"
+
+
+def folder_options(root: Path) -> dict[str, Any]:
+    """The transport options that keep the broker's folders under ``root``: messages in
+    ``queue``, exchange tables in ``control``; a taken message is not kept."""
+    return {
+        "data_folder_in": str(root / "queue"),
+        "data_folder_out": str(root / "queue"),
+        "processed_folder": str(root / "processed"),
+        "control_folder": str(root / "control"),
+        "store_processed": False,
+    }
+
+
+def create_folders(root: Path) -> None:
+    """Create the folders of ``folder_options(root)``: kombu does not, and fails without them."""
+    for name in ("queue", "processed", "control"):
+        (root / name).mkdir(parents=True, exist_ok=True)
 
 
 class Channel(filesystem.Channel):

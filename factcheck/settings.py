@@ -16,6 +16,8 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from factcheck import broker
+
 # Lets runtime code write the generic types mypy checks (forms.ModelForm[Evidence]).
 django_stubs_ext.monkeypatch()
 
@@ -385,11 +387,7 @@ else:
     # with no service to install.
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
+        **broker.folder_options(BROKER_DIR),
         # Idle polling (kombu's default, once a second, idles a worker up to a second before
         # the first message); listing a local folder 50 times a second is cheap. While busy
         # the transport polls faster (factcheck/broker.py).
@@ -399,9 +397,8 @@ else:
         # kombu's transport with a polling loop that is quick while busy and lets a stopping
         # worker notice within a fraction of a second (factcheck/broker.py).
         CELERY_BROKER_TRANSPORT = "factcheck.broker:Transport"
-        # kombu does not create its folders; the embedded broker must work on a fresh clone.
-        for _folder in ("queue", "processed", "control"):
-            (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        # The embedded broker must work on a fresh clone.
+        broker.create_folders(BROKER_DIR)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
+from factcheck import broker
 from factcheck.celery import app as celery_app
 from tests.factories import UserFactory
 
@@ -46,18 +47,10 @@ if settings.REDIS_URL:
     celery_app.conf.task_default_queue = f"factcheck-test-{_XDIST_WORKER}"
 else:
     _broker_dir = settings.VAR_DIR / "test-broker" / _XDIST_WORKER
-    celery_app.conf.broker_transport_options = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+    celery_app.conf.broker_transport_options = broker.folder_options(_broker_dir)
     # Start each run with an empty queue: messages of earlier runs would be noise.
     shutil.rmtree(_broker_dir, ignore_errors=True)
-    (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
+    broker.create_folders(_broker_dir)
 
 
 def _fail_skips_under_ci(report: Any) -> Any:

@@ -128,16 +128,9 @@ def test_a_timeout_shorter_than_the_slice_is_kept(clock: FakeClock) -> None:
 @pytest.fixture
 def channel(tmp_path: Path) -> Iterator[Any]:
     """Our transport's channel on broker folders of its own."""
-    folders = {
-        "data_folder_in": str(tmp_path / "queue"),
-        "data_folder_out": str(tmp_path / "queue"),
-        "processed_folder": str(tmp_path / "processed"),
-        "control_folder": str(tmp_path / "control"),
-        "store_processed": False,
-    }
-    for name in ("queue", "processed", "control"):
-        (tmp_path / name).mkdir()
-    with Connection("filesystem://", transport=broker.Transport, transport_options=folders) as conn:
+    broker.create_folders(tmp_path)
+    options = broker.folder_options(tmp_path)
+    with Connection("filesystem://", transport=broker.Transport, transport_options=options) as conn:
         yield conn.default_channel
 
 

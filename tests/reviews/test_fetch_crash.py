@@ -27,6 +27,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from factcheck import broker
 from factcheck.celery import app as celery_app
 from factcheck.celery import fetch_queue_name
 from factcheck.lib import http as fetching
@@ -120,17 +121,6 @@ def _database_url() -> str:
     )
 
 
-def _broker_folders(var_dir: Path) -> dict[str, str]:
-    """The embedded broker's folders for a process whose FACTCHECK_VAR_DIR is `var_dir`."""
-    broker = var_dir / "broker"
-    return {
-        "data_folder_in": str(broker / "queue"),
-        "data_folder_out": str(broker / "queue"),
-        "processed_folder": str(broker / "processed"),
-        "control_folder": str(broker / "control"),
-    }
-
-
 def _start_worker(queue: str, var_dir: Path) -> subprocess.Popen[bytes]:
     """A prefork worker (one child) on a queue of its own, in its own session, no beat."""
     env = {
@@ -207,9 +197,11 @@ def _real_sigkill(source: Source, hang_once: HangOnce, var_dir: Path) -> None:
     and the new child, seeing its own message's lease, takes over before the lease expires."""
     queue = f"factcheck-crash-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     # On the embedded broker, this process publishes into the worker's folders.
-    options = {} if settings.REDIS_URL else {"transport_options": _broker_folders(var_dir)}
-    for folder in options.get("transport_options", {}).values():
-        Path(folder).mkdir(parents=True, exist_ok=True)
+    # (The worker's settings put them in FACTCHECK_VAR_DIR/broker, as in settings.BROKER_DIR.)
+    options: dict[str, Any] = {}
+    if not settings.REDIS_URL:
+        broker.create_folders(var_dir / "broker")
+        options["transport_options"] = broker.folder_options(var_dir / "broker")
     # Emptied before the worker starts: a message an aborted earlier run left there would be
     # taken first, and test row ids start again each run.
     with celery_app.connection_for_write(**options) as conn:
