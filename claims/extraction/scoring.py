@@ -294,8 +294,7 @@ class Scorer:
         parsed them (``extract`` shares them with the consistency checks).
         """
         texts = list(texts)
-        if quantities is not None and len(quantities) != len(texts):
-            raise ValueError("one list of quantities per sentence is needed")
+        # zip(strict=True) below raises ValueError on quantities of another length.
         found: Sequence[Sequence[Quantity] | None] = (
             quantities if quantities is not None else [None] * len(texts)
         )

@@ -188,3 +188,15 @@ def test_extract_parses_each_sentence_once_and_finds_what_separate_parses_find(
     if language == "en":
         assert max(map(len, sentences)) > consistency.MAX_SENTENCE_CHARS
         assert len(calls) == len(sentences)
+
+
+@pytest.mark.parametrize("size", [1, 12])  # one at a time, and the numpy batch
+def test_quantities_for_another_number_of_sentences_are_refused(size: int) -> None:
+    from claims.extraction import load_scorer
+    from claims.extraction.consistency import check_consistency
+
+    sentences = ["Harbourton counted 1,240 households."] * size
+    with pytest.raises(ValueError):
+        load_scorer().score_many(sentences, [[]] * (size + 1))
+    with pytest.raises(ValueError):
+        check_consistency(sentences, "en", [[]] * (size - 1))
