@@ -19,11 +19,18 @@ final name and only then writes it, while a worker takes any file of that name w
 for the writer's lock: a worker that looked in between read an empty message and stopped with
 "Unrecoverable error: JSONDecodeError" (seen in this project's tests). Here the message is
 written under a name no worker takes and renamed into place, which the file system does at once.
+
+And it takes each message once (`Channel._get`). kombu moves a taken message into the system's
+temporary folder; where that folder is on another file system (a tmpfs /tmp, a container's
+volume) the move is a copy and a delete, and two workers on one queue can both copy the same
+message and run its task twice. Here a message is renamed into the broker's own `processed`
+folder, beside the queue: one rename wins, the others find the file gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from pathlib import Path
@@ -33,7 +40,7 @@ from typing import Any
 
 from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
-from kombu.utils.json import dumps
+from kombu.utils.json import dumps, loads
 
 # A name beginning with a dot never matches the "<time>_<uuid>.<queue>.msg" that workers take.
 PARTIAL_PREFIX = ".partial-"
@@ -41,7 +48,8 @@ PARTIAL_PREFIX = ".partial-"
 
 def folder_options(root: Path) -> dict[str, Any]:
     """The transport options that keep the broker's folders under ``root``: messages in
-    ``queue``, exchange tables in ``control``; a taken message is not kept."""
+    ``queue``, exchange tables in ``control``; a taken message is renamed into ``processed``
+    (one file system with the queue, so the rename is atomic) and removed once read."""
     return {
         "data_folder_in": str(root / "queue"),
         "data_folder_out": str(root / "queue"),
@@ -79,6 +87,38 @@ class Channel(filesystem.Channel):
             if isinstance(exc, OSError):
                 raise ChannelError(f"Cannot add file {final!r} to directory") from exc
             raise
+
+    def _get(self, queue: str) -> Any:
+        """Take the oldest message of `queue`: rename it out of the queue folder, then read it."""
+        wanted = f"{queue}.msg"
+        for name in sorted(os.listdir(self.data_folder_in)):
+            # kombu's test of the name: a partial file (".partial-...") never passes it.
+            if name.partition(".")[2] != wanted:
+                continue
+            source, taken = (
+                os.path.join(self.data_folder_in, name),
+                os.path.join(self.processed_folder, name),
+            )
+            try:
+                os.rename(source, taken)
+            except OSError as exc:
+                if isinstance(exc, FileNotFoundError) and not os.path.exists(source):
+                    continue  # another worker took it first
+                # Not "taken by someone else" (a missing folder, folders on two file systems):
+                # skipping would leave every message waiting in silence.
+                message = f"Cannot take file {name!r} from queue"
+                if exc.errno == errno.EXDEV:
+                    message += ": the queue and processed folders are on different file systems"
+                raise ChannelError(message) from exc
+            try:
+                with open(taken, "rb") as file:
+                    payload = file.read()
+                if not self.store_processed:
+                    os.remove(taken)
+            except OSError as exc:
+                raise ChannelError(f"Cannot read file {taken!r} from queue.") from exc
+            return loads(payload)
+        raise Empty()
 
 
 BUSY_POLL_SECONDS = 0.001

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from queue import Empty
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 from kombu import Connection
+from kombu.exceptions import ChannelError
 
 from factcheck import broker
 
@@ -190,3 +193,101 @@ def test_a_worker_taking_messages_while_another_process_publishes_them_reads_eac
 def _publish(channel: Any, count: int) -> None:
     for number in range(count):
         channel._put("q", {"number": number, "body": "y" * 20_000})
+
+
+# --- Taking: each message once, without leaving the broker's folders --------------------------
+
+
+def test_a_taken_message_goes_through_the_brokers_own_folder_not_the_system_temp_folder(
+    channel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kombu moves a taken message to the system temp folder: on another file system that is a
+    copy and a delete, which two workers can both do. Ours never goes there."""
+    monkeypatch.setattr(broker.os, "rename", _recording_rename(renamed := []))
+    monkeypatch.setattr("tempfile.tempdir", "/nonexistent-temp-folder")  # kombu's move fails
+    channel._put("q", {"number": 1})
+    assert channel._get("q") == {"number": 1}
+    [(source, target)] = renamed
+    assert Path(source).parent == Path(channel.data_folder_in)
+    assert Path(target).parent == Path(channel.processed_folder)
+    assert not list(Path(channel.processed_folder).iterdir())  # read, then removed
+    with pytest.raises(Empty):
+        channel._get("q")
+
+
+def _recording_rename(calls: list[tuple[str, str]]) -> Any:
+    real = os.rename
+
+    def rename(source: str, target: str) -> None:
+        calls.append((source, target))
+        real(source, target)
+
+    return rename
+
+
+def test_a_message_another_worker_took_first_is_skipped_for_the_next(
+    channel: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    channel._put("q", {"number": 1})
+    channel._put("q", {"number": 2})
+    real = os.rename
+    gone: list[int] = []
+
+    def rename(source: str, target: str) -> None:
+        if not gone:  # a worker elsewhere takes the first one between listing and rename
+            gone.append(json.loads(Path(source).read_text())["number"])
+            os.remove(source)
+        real(source, target)
+
+    monkeypatch.setattr(broker.os, "rename", rename)
+    assert channel._get("q") == {"number": 3 - gone[0]}  # the other one
+    with pytest.raises(Empty):
+        channel._get("q")
+
+
+def test_a_queue_that_cannot_be_taken_from_is_an_error_not_an_empty_queue(
+    channel: Any, tmp_path: Path
+) -> None:
+    channel._put("q", {"number": 1})
+    Path(channel.processed_folder).rmdir()
+    with pytest.raises(ChannelError, match="Cannot take file"):
+        channel._get("q")
+    assert channel._size("q") == 1  # still there for when the folder is back
+
+
+def test_two_workers_taking_from_one_queue_at_once_take_each_message_exactly_once(
+    channel: Any, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """With the system temp folder on another file system (a tmpfs here), kombu's own `_get`
+    copies a message and then deletes it, and both workers may copy it first."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and shm.stat().st_dev != Path(channel.data_folder_in).stat().st_dev:
+        foreign = tempfile.mkdtemp(dir=shm)
+        request.addfinalizer(lambda: shutil.rmtree(foreign, ignore_errors=True))
+        monkeypatch.setattr("tempfile.tempdir", foreign)
+    count = 400
+    for number in range(count):
+        channel._put("q", {"number": number})
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    takers = [
+        context.Process(target=_take_all, args=(channel, results), daemon=True) for _ in range(2)
+    ]
+    for taker in takers:
+        taker.start()
+    taken = [results.get(timeout=60) for _ in takers]
+    for taker in takers:
+        taker.join(timeout=30)
+        assert taker.exitcode == 0
+    assert sorted(taken[0] + taken[1]) == list(range(count))  # none twice, none lost
+    assert not list(Path(channel.processed_folder).iterdir())
+
+
+def _take_all(channel: Any, results: Any) -> None:
+    numbers = []
+    while True:
+        try:
+            numbers.append(channel._get("q")["number"])
+        except Empty:
+            break
+    results.put(numbers)
