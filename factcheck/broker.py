@@ -88,8 +88,11 @@ class Channel(filesystem.Channel):
                 raise ChannelError(f"Cannot add file {final!r} to directory") from exc
             raise
 
-    def _get(self, queue: str) -> Any:
-        """Take the oldest message of `queue`: rename it out of the queue folder, then read it."""
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
+        """Take the oldest message of `queue`: rename it out of the queue folder, then read it.
+
+        `timeout` is the base channel's; like kombu's filesystem channel, this one never waits.
+        """
         wanted = f"{queue}.msg"
         for name in sorted(os.listdir(self.data_folder_in)):
             # kombu's test of the name: a partial file (".partial-...") never passes it.
