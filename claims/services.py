@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from claims import reranking
-from claims.extraction import Extraction, ScoredSentence, detect_language, extract
+from claims.extraction import Extraction, ScoredSentence, detect_language, extract, segment
 from claims.lifecycle import Action, BulkReport, claim_transition, claims_transition
 from claims.models import Article, ArticleRevision, Claim, UserPreference
 from factcheck.lib.documents import DocumentError, DocumentLimits, read_document
@@ -36,6 +36,8 @@ from factcheck.lib.permissions import require_permission
 from factcheck.lib.text import normalise_line, normalise_text
 
 MAX_TITLE_LENGTH = Article._meta.get_field("title").max_length or 300
+# A title taken from the text is at most this long: a headline, not the opening paragraph.
+TITLE_FROM_TEXT_CHARS = 150
 
 
 def article_body_validate(body: str) -> str:
@@ -127,6 +129,26 @@ def _article_import_new(*, body: str, **fields: Any) -> Article:
     return article_store(body=normalised_body, **fields)
 
 
+def article_title_from_text(body: str, language: str) -> str:
+    """The title of an article imported without one: the first line of its (normalised) text.
+
+    A first line longer than ``TITLE_FROM_TEXT_CHARS`` is an opening paragraph, not a headline:
+    its first sentence is the title, and a sentence longer still is cut at a word, with "…".
+    """
+    line = normalise_line(body.split("\n", 1)[0])
+    if len(line) <= TITLE_FROM_TEXT_CHARS:
+        return line
+    sentences = segment(line, language)
+    first = normalise_line(sentences[0].text) if sentences else line
+    if len(first) <= TITLE_FROM_TEXT_CHARS:
+        return first
+    cut = first[: TITLE_FROM_TEXT_CHARS - 1]
+    space = cut.rfind(" ")
+    if space >= TITLE_FROM_TEXT_CHARS // 2:  # a word boundary not too far back
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
 def article_store(*, title: str, body: str, created_by: Any, note: str, **fields: Any) -> Article:
     """Store an article and its candidate claims.
 
@@ -134,13 +156,13 @@ def article_store(*, title: str, body: str, created_by: Any, note: str, **fields
     its sha256, then run claim extraction on the stored body.
     """
     normalised_body = article_body_validate(body)
-    normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH]
-    if not normalised_title:
-        normalised_title = normalise_line(normalised_body.split("\n", 1)[0])[:MAX_TITLE_LENGTH]
+    language = fields.pop("language", "") or article_language_detect(normalised_body)
+    normalised_title = normalise_line(title)[:MAX_TITLE_LENGTH] or article_title_from_text(
+        normalised_body, language
+    )
     # Extract before the transaction: SQLite takes its write lock at BEGIN, and the worker and
     # other users should not wait while a long article is scored.
     threshold = settings.FACTCHECK_CANDIDATE_THRESHOLD
-    language = fields.pop("language", "") or article_language_detect(normalised_body)
     extraction = extract(normalised_body, threshold=threshold, language=language)
     with transaction.atomic():
         article = Article(

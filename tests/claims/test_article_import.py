@@ -45,6 +45,35 @@ def test_it_takes_the_title_from_the_first_line_when_none_is_given(editor: objec
     assert article.title == "Rents rose 9% in 2025."
 
 
+def test_an_opening_paragraph_gives_its_first_sentence_as_the_title(editor: object) -> None:
+    opening = (
+        "The harbour board approved a 12 million pound dredging contract on Monday, ending "
+        "a two-year dispute with the fishing cooperative. Work starts in March and is due to "
+        "finish before the summer season, the board's chair said."
+    )
+    article = services.article_import(title="", body=opening + "\nMore.", created_by=editor)
+    assert article.title == (
+        "The harbour board approved a 12 million pound dredging contract on Monday, ending "
+        "a two-year dispute with the fishing cooperative."
+    )
+
+
+def test_a_long_first_sentence_is_cut_at_a_word_for_the_title(editor: object) -> None:
+    words = "the ferry timetable for the winter months was changed again " * 4
+    body = "Residents said " + words.strip() + " without notice."
+    article = services.article_import(title="", body=body, created_by=editor)
+    assert len(article.title) <= services.TITLE_FROM_TEXT_CHARS
+    assert article.title.endswith("…")
+    assert body.startswith(article.title[:-1])
+    assert body[len(article.title) - 1] == " ", "the cut falls between two words"
+
+
+def test_a_title_given_is_kept_whole_however_long(editor: object) -> None:
+    title = "Harbour " * 30
+    article = services.article_import(title=title, body="Rents rose 9%.", created_by=editor)
+    assert article.title == title.strip()
+
+
 @pytest.mark.parametrize("body", ["", "   \n\t ", "\ufeff\x00"])
 def test_it_refuses_an_empty_article_with_a_clear_message(editor: object, body: str) -> None:
     with pytest.raises(ValidationError, match="no text"):
