@@ -15,7 +15,10 @@ class ArticlePasteForm(forms.Form):
     """Paste an article: title and text, with optional provenance."""
 
     title = forms.CharField(
-        label=_("Title"), max_length=300, required=False, help_text=_("Empty: the first line, or its first sentence when the line is long.")
+        label=_("Title"),
+        max_length=300,
+        required=False,
+        help_text=_("Empty: the first line, or its first sentence when the line is long."),
     )
     body = forms.CharField(
         label=_("Article text"),
