@@ -103,6 +103,23 @@ def test_a_focused_element_shows_a_visible_outline(
         assert focused["outlineWidth"] != "0px", focused
 
 
+def test_at_a_laptops_width_the_desk_shows_every_column_without_scrolling(
+    page: Any, live_server: Any, log_in: Callable[..., None], screenshot: Callable[..., Any]
+) -> None:
+    _article()
+    log_in(page, live_server.url, "eda")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/")
+    screenshot(page, "desk-1280")
+    scroll, client = page.eval_on_selector(
+        ".table-scroll", "el => [el.scrollWidth, el.clientWidth]"
+    )
+    assert scroll <= client, f"the articles table is {scroll}px wide in a {client}px box"
+    headers = page.locator("#articles th").all_inner_texts()
+    assert headers[-1] == "Dismissed" and "Withdrawn" in headers
+    assert "imported" in page.locator("#articles td").first.inner_text()
+
+
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
 def test_no_page_scrolls_sideways(
     page: Any,
