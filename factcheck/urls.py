@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
@@ -10,6 +11,14 @@ from django.views import defaults
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness probe for the container health check."""
     return JsonResponse({"status": "ok"})
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """The icon, for browsers that ask for /favicon.ico on pages naming none (the admin's).
+
+    A temporary redirect: the icon's static name changes with its content.
+    """
+    return HttpResponseRedirect(static("img/favicon.svg"))
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -31,4 +40,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("reviews.api_urls", "api"), namespace="api")),
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
