@@ -122,7 +122,7 @@ extract: ## Extract claims from a file: make extract FILE=article.txt
 migrate: ## Apply database migrations
 	$(PY) manage.py migrate
 
-seed: ## Create the demo newsroom (users, demo articles); `api_key_create` makes a CMS key
+seed: ## Create the demo newsroom (users, demo articles, a claim at each review stage); `api_key_create` makes a CMS key
 	$(PY) manage.py seed_demo
 
 shell: ## Django shell

@@ -25,7 +25,10 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo users (editor, reviewers, admin) and demo articles."
+    help = (
+        "Create demo users (editor, reviewers, admin) and demo articles, with a claim at each "
+        "stage of review."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
@@ -72,6 +75,8 @@ class Command(BaseCommand):
         call_command(
             "import_claimreviews", str(DEMO_DIR / "claimreviews.jsonl"), stdout=self.stdout
         )
+        # A claim at each stage before publication, walked there through the review services.
+        call_command("seed_demo_desk", stdout=self.stdout)
 
         if options["claims"]:
             # The same bulk seeding as `manage.py bench admin` (bench/admin.py).
