@@ -8,7 +8,7 @@ from claims.extraction.consistency import MAX_SENTENCE_CHARS, Flag, check_consis
 from claims.extraction.features import FIGURE_SCAN_CHARS
 from claims.extraction.numbers import find_quantities
 from claims.extraction.scoring import DEFAULT_THRESHOLD, Scorer, load_scorer
-from claims.extraction.segmentation import segment
+from claims.extraction.segmentation import segment, without_dateline
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +46,13 @@ def extract(
 ) -> Extraction:
     """Segment ``text``, score every sentence and flag inconsistent figures.
 
-    Steps: 1. ``segment`` by ``language`` ("en" or "es"); 2. parse each sentence's quantities
+    Steps: 1. ``segment`` by ``language`` ("en" or "es"), a story's dateline taken off the
+    sentence it opens (``without_dateline``); 2. parse each sentence's quantities
     once; 3. score each sentence (candidate when ``score >= threshold``); 4.
     ``check_consistency`` over all sentences, flags naming them by index.
     """
     model = scorer if scorer is not None else load_scorer()
-    sentences = segment(text, language)
+    sentences = without_dateline(text, segment(text, language))
     texts = [s.text for s in sentences]
     # Each sentence's quantities are parsed once, for the consistency checks and (read as
     # English, as the hand features read figures in any language but Spanish) for the scores'

@@ -620,3 +620,40 @@ def _follows(previous: _Marker, marker: _Marker) -> bool:
     if before.isalpha() and label.isalpha():
         return ord(label) == ord(before) + 1
     return False
+
+
+# A news dateline before the first sentence of a story: the place in capitals, then perhaps a
+# date or region after a comma and the agency in brackets, then a dash ("HARBOURTON, 14 March
+# (Desk) —", "WASHINGTON (AP) —", "CARACAS, Venezuela (Reuters) - "). A hyphen counts only
+# with a space before it ("US-China" is no dateline).
+_DATELINE_RE = re.compile(
+    r"[A-ZÁÉÍÓÚÑÜÇ][A-ZÁÉÍÓÚÑÜÇ'’.\- ]{1,38}[A-ZÁÉÍÓÚÑÜÇ.]"
+    r"(?:,[^\n,—–()]{1,40}){0,2}"
+    r"(?:\s*\([^()\n]{1,30}\))?"
+    r"(?:\s*[—–]|\s+--?)\s*"
+)
+# Datelines open a story: only a paragraph's first sentence among the text's first few is read.
+DATELINE_SENTENCES = 3
+
+
+def without_dateline(text: str, sentences: list[Sentence]) -> list[Sentence]:
+    """``sentences`` of ``text`` with a news dateline taken off the sentence it opens.
+
+    The dateline says where and from whom a story comes; it is not part of the claim that
+    follows it, and the claim is anchored where its own words begin. Only a sentence that
+    opens a paragraph among the first ``DATELINE_SENTENCES`` is read, and one that would be
+    left with fewer than three words keeps its dateline.
+    """
+    result = list(sentences)
+    for index, sentence in enumerate(result[:DATELINE_SENTENCES]):
+        before = text[: sentence.start].rstrip(" \t")
+        if before and before[-1] not in _LINE_BREAKS:
+            continue  # not the start of a paragraph
+        match = _DATELINE_RE.match(sentence.text)
+        if match is None:
+            continue
+        rest = sentence.text[match.end() :]
+        if len(rest.split()) < 3 or (not rest[0].isalnum() and rest[0] not in "\"“'‘¿¡"):
+            continue
+        result[index] = Sentence(sentence.start + match.end(), sentence.end, rest)
+    return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claims.extraction import Sentence, segment
+from claims.extraction import Sentence, extract, segment
 
 
 def texts(text: str) -> list[str]:
@@ -355,3 +355,46 @@ def test_informal_spanish_without_inverted_marks_splits_before_lower_case() -> N
         "yo bien.",
         "nos vemos el lunes",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        (
+            "MARLOW FERRY, 2 June (Desk) — The ferry carried 41,000 cars last year.",
+            "The ferry carried 41,000 cars last year.",
+        ),
+        ("OSTERLEA (Wire) — Water bills will rise by 6%.", "Water bills will rise by 6%."),
+        (
+            "Harbour tolls to rise\n\nST. ANSELM, Gulf Coast (Wire) - Tolls rose 8% in May.",
+            "Tolls rose 8% in May.",
+        ),
+        ("OSTERLEA—Tolls rose 8% in May.", "Tolls rose 8% in May."),
+        ("SAN BRUNO, 3 de mayo (Agencia) — El peaje subió un 8 %.", "El peaje subió un 8 %."),
+        (
+            'OSTERLEA — "We paid 400 families," the mayor said.',
+            '"We paid 400 families," the mayor said.',
+        ),
+    ],
+)
+def test_a_stories_dateline_is_not_part_of_the_claim_it_opens(text: str, claim: str) -> None:
+    sentences = extract(text).sentences
+    opened = next(s for s in sentences if s.text.endswith(claim[-10:]))
+    assert opened.text == claim
+    assert text[opened.start : opened.end] == claim
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "US-China talks resumed on Monday after 3 years.",  # a hyphen with no space before it
+        "NASA said 12 missions were delayed.",  # capitals, but no dash
+        "One. Two. Three. Four.\nOSTERLEA — Tolls rose 8% in May.",  # past a story's opening
+        "It rose. OSTERLEA — Tolls rose 8% in May.",  # not where a paragraph starts
+        "OSTERLEA — Tolls rose.",  # what is left is too short to be a claim without it
+        "The UN — and its agencies — said 12 camps closed.",  # lower case: not a place name
+    ],
+)
+def test_text_without_a_dateline_keeps_every_sentence_whole(text: str) -> None:
+    sentences = extract(text).sentences
+    assert [s.text for s in sentences] == [s.text for s in segment(text)]

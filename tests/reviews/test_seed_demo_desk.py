@@ -30,7 +30,7 @@ def test_a_claim_waits_at_each_stage_walked_there_by_the_people_of_the_newsroom(
     output = _seed()
     assert "Demo desk: awaiting approval" in output
 
-    relief = _demo("HARBOURTON, 14 March (Desk)")
+    relief = _demo("The council's emergency fund has now paid")
     assert relief.status == Claim.Status.AWAITING_APPROVAL
     assert relief.assignee is not None and relief.assignee.username == "reviewer"
     assert relief.priority == Claim.Priority.HIGH
@@ -45,7 +45,7 @@ def test_a_claim_waits_at_each_stage_walked_there_by_the_people_of_the_newsroom(
     authors = {record.history_user.username for record in relief.history.all()}
     assert authors == {"editor", "reviewer"}
 
-    budget = _demo("HARBOURTON — Harbourton Borough Council")
+    budget = _demo("Harbourton Borough Council on Thursday")
     assert budget.status == Claim.Status.IN_REVIEW
     assert budget.assignee is not None and budget.assignee.username == "reviewer2"
     assert Comment.objects.filter(claim=budget, author__username="editor").exists()
@@ -62,7 +62,7 @@ def test_a_claim_waits_at_each_stage_walked_there_by_the_people_of_the_newsroom(
 def test_approval_of_the_demo_verdict_waits_for_an_archived_source(settings: Any) -> None:
     settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE = 1  # the default outside the tests
     _seed()
-    verdict = Verdict.objects.get(claim=_demo("HARBOURTON, 14 March (Desk)"))
+    verdict = Verdict.objects.get(claim=_demo("The council's emergency fund has now paid"))
     with pytest.raises(ValidationError, match="archived source"):
         services.verdict_approve(verdict=verdict, user=verdict.claim.article.created_by)
 

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         stages: list[str] = []
 
         # Awaiting approval: researched, rated and submitted by a reviewer.
-        relief = _claim("Harbourton flood relief", "HARBOURTON, 14 March (Desk) — The council's")
+        relief = _claim("Harbourton flood relief", "The council's emergency fund has now paid")
         if relief is not None:
             relief = claim_select(claim=relief, user=editor)
             relief = services.claim_assign(
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 stages.append("awaiting approval (flood relief, by reviewer)")
 
         # In review: assigned to the second reviewer, with a question from the editor.
-        budget = _claim("Council sets", "HARBOURTON — Harbourton Borough Council on Thursday")
+        budget = _claim("Council sets", "Harbourton Borough Council on Thursday approved")
         if budget is not None:
             budget = claim_select(claim=budget, user=editor)
             budget = services.claim_assign(
