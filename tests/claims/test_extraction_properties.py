@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims.extraction import check_consistency, score_sentence, segment
+from claims.extraction import check_consistency, extract, score_sentence, segment
 
 # Text built from the characters that drive segmentation, plus any Unicode at all.
 _TRICKY = st.sampled_from(
@@ -55,6 +55,52 @@ def test_spanish_segmentation_slices_back_in_order_and_loses_no_text(text: str) 
         assert previous_end <= sentence.start < sentence.end
         previous_end = sentence.end
     assert "".join("".join(s.text for s in sentences).split()) == "".join(text.split())
+
+
+# Datelines and what looks like one: capitals, commas, brackets and every kind of dash.
+_DATELINE_PARTS = st.sampled_from(
+    [
+        "OSTERLEA",
+        "ST. ANSELM",
+        "US",
+        "NASA",
+        ", 2 June",
+        ", Gulf Coast",
+        " (Wire)",
+        "(AP)",
+        " —",
+        "—",
+        " – ",
+        " - ",
+        "-",
+        " -- ",
+        "\n",
+        "\n\n",
+        " ",
+        "The ferry carried 41,000 cars.",
+        "Tolls rose 8% in May.",
+        '"We paid 400 families," she said.',
+        "¿Subió?",
+    ]
+)
+dateline_text = st.lists(_DATELINE_PARTS | _TRICKY, max_size=30).map("".join)
+
+
+@given(dateline_text | any_text, st.sampled_from(["en", "es"]))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_extracted_sentences_slice_back_in_order_with_or_without_a_dateline(
+    text: str, language: str
+) -> None:
+    segmented = segment(text, language)
+    sentences = extract(text, language=language).sentences
+    assert len(sentences) == len(segmented)
+    previous_end = 0
+    for sentence, whole in zip(sentences, segmented, strict=True):
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert sentence.text == sentence.text.strip() and sentence.text
+        assert whole.start <= sentence.start and sentence.end == whole.end
+        assert previous_end <= sentence.start < sentence.end
+        previous_end = sentence.end
 
 
 @given(any_text)
