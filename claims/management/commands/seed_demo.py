@@ -13,6 +13,8 @@ from claims import services
 from claims.models import Article
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The outlet of the demo articles (seed_demo_desk finds them by it).
+DEMO_OUTLET = "Harbourton Courier (demo)"
 
 # Demo credentials are printed on purpose: this command is for a local demo, never production.
 DEMO_USERS = [
@@ -66,9 +68,7 @@ class Command(BaseCommand):
             title, _, body = text.partition("\n")
             if Article.objects.filter(title=title.strip()).exists():
                 continue
-            services.article_import(
-                title=title, body=body, created_by=editor, outlet="Harbourton Courier (demo)"
-            )
+            services.article_import(title=title, body=body, created_by=editor, outlet=DEMO_OUTLET)
 
         # Other publishers' fact-checks (our own demo text), shown among "already checked"
         # matches; importing again updates them. By command name: claims does not import reviews.

@@ -16,13 +16,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from claims.management.commands.seed_demo import DEMO_OUTLET
 from claims.models import Article, Claim
 from claims.services import claim_select
 from reviews import services
 from reviews.models import Evidence, Rating
-
-# The outlet seed_demo gives its articles: only these are touched.
-DEMO_OUTLET = "Harbourton Courier (demo)"
 
 
 def _claim(article_title: str, claim_start: str) -> Claim | None:
@@ -35,6 +33,20 @@ def _claim(article_title: str, claim_start: str) -> Claim | None:
         )
         .order_by("pk")
         .first()
+    )
+
+
+def _assigned(
+    claim: Claim, *, editor: Any, assignee: Any, priority: int, due_in_days: int
+) -> Claim:
+    """The claim selected and assigned by ``editor``, as from the article and claim pages."""
+    claim = claim_select(claim=claim, user=editor)
+    return services.claim_assign(
+        claim=claim,
+        user=editor,
+        assignee=assignee,
+        priority=priority,
+        due_on=timezone.localdate() + datetime.timedelta(days=due_in_days),
     )
 
 
@@ -60,19 +72,17 @@ class Command(BaseCommand):
         editor = users.get(username="editor")
         reviewer = users.get(username="reviewer")
         reviewer2 = users.get(username="reviewer2")
-        today = timezone.localdate()
         stages: list[str] = []
 
         # Awaiting approval: researched, rated and submitted by a reviewer.
         relief = _claim("Harbourton flood relief", "The council's emergency fund has now paid")
         if relief is not None:
-            relief = claim_select(claim=relief, user=editor)
-            relief = services.claim_assign(
-                claim=relief,
-                user=editor,
+            relief = _assigned(
+                relief,
+                editor=editor,
                 assignee=reviewer,
                 priority=Claim.Priority.HIGH,
-                due_on=today + datetime.timedelta(days=1),
+                due_in_days=1,
             )
             services.evidence_add(
                 claim=relief,
@@ -106,13 +116,12 @@ class Command(BaseCommand):
         # In review: assigned to the second reviewer, with a question from the editor.
         budget = _claim("Council sets", "Harbourton Borough Council on Thursday approved")
         if budget is not None:
-            budget = claim_select(claim=budget, user=editor)
-            budget = services.claim_assign(
-                claim=budget,
-                user=editor,
+            budget = _assigned(
+                budget,
+                editor=editor,
                 assignee=reviewer2,
                 priority=Claim.Priority.NORMAL,
-                due_on=today + datetime.timedelta(days=3),
+                due_in_days=3,
             )
             services.comment_add(
                 claim=budget,
