@@ -14,7 +14,7 @@ Every sentence of an article goes through here, so the scan is kept cheap: the f
 runs only from just before each anchor (a run of digits, a number word), English ASCII text
 is matched lower-cased by a case-sensitive twin of the pattern (same matches, faster), and
 the date and label patterns run only when the text before a figure ends with a month or a
-label word. These give the results the plain scan gives (tests/claims/test_fast_paths.py),
+label word. These give the results the plain scan gives (tests/extraction/test_fast_paths.py),
 except where a figure is preceded by more than ``_PREFIX_WORDS`` words that belong to its match
 (only a chain of articles does that: "un un un y dos") or by a word of over 16 characters, and
 on digits that are not ASCII ("٣٠٠"), which the digit scan does not anchor.
