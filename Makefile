@@ -5,10 +5,13 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 # Two workers on a 2-core machine; override with PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= 2
+# After the whole suite (compiled extraction, where built), the Django-free extraction tests run
+# again as pure Python; off by default when PYTEST_ARGS picks tests.
+EXTRACTION_PURE_PASS ?= $(if $(PYTEST_ARGS),0,1)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test test-services lint format bench bench-extraction bench-sources bench-api bench-admin bench-import bench-matching bench-dashboard train train-stage2 stage2 messages matches-rebuild extract migrate seed shell clean deploy-check
+.PHONY: help run test test-services lint format compile bench bench-extraction bench-sources bench-api bench-admin bench-import bench-matching bench-dashboard train train-stage2 stage2 messages matches-rebuild extract migrate seed shell clean deploy-check
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-17s %s\n", $$1, $$2}'
@@ -21,6 +24,10 @@ test: ## Run the whole test suite (SQLite + embedded broker unless DATABASE_URL/
 	@scripts/ensure-browser.sh
 	@$(PY) scripts/check-services.py
 	$(PY) -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+	@if [ "$(EXTRACTION_PURE_PASS)" = 1 ]; then \
+	  echo "=== The extraction tests again, as pure Python (FACTCHECK_EXTRACTION_COMPILED=0) ==="; \
+	  FACTCHECK_EXTRACTION_COMPILED=0 $(PY) -m pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/extraction; \
+	fi
 
 test-services: ## Run the test suite against local PostgreSQL and Redis (real worker, real broker)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) FACTCHECK_EXPECT_BACKEND=postgresql $(MAKE) test
@@ -128,5 +135,9 @@ seed: ## Create the demo newsroom (users, demo articles, a claim at each review 
 shell: ## Django shell
 	$(PY) manage.py shell
 
-clean: ## Remove the local database, broker files and caches (keeps .venv)
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+compile: ## Rebuild the compiled extraction hot path (mypyc; every make command builds it when stale)
+	@scripts/bootstrap.sh requirements-dev.txt
+	$(PY) scripts/compile_extraction.py --force
+
+clean: ## Remove the local database, broker files, caches and the compiled extraction (keeps .venv)
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache claims/extraction/_native claims/extraction/_native.new

@@ -14,20 +14,26 @@ Prints:
    check-worthy class on ``groundtruth.csv`` (the development split: it chose C and the
    threshold, so these are not held-out figures);
 4. the share of sentences that become candidates on GUM news and on the demo articles.
+
+Stage 1 runs compiled where the mypyc build is current (``claims/extraction/native.py``); the
+report says which, and then measures 1 and 2 again in a child process as pure Python
+(``FACTCHECK_EXTRACTION_COMPILED=0``), what a machine without a C compiler gets.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from functools import _lru_cache_wrapper
 from pathlib import Path
 
 from bench.extraction import DEFAULT_DATA, _read_checkworthiness, gum_documents
-from claims.extraction import extract, load_scorer
+from claims.extraction import extract, load_scorer, native
 from claims.extraction.scoring import Scorer
 from claims.extraction.segmentation import segment
 from claims.extraction.training import classification_figures
@@ -167,14 +173,11 @@ def candidate_shares(data_dir: Path) -> dict[str, tuple[int, int]]:
     return shares
 
 
-def run(data_dir: Path) -> None:
-    """Print stage-1 speed, cold extract() time, dev quality and candidate shares."""
-    data = Path(data_dir)
-    scorer = load_scorer()
+def print_speed(data: Path, label: str) -> None:
+    """The two speed lines: stage-1 scoring and cold ``extract()``."""
     speed = stage1_speed(data)
     pipeline = cold_extract_ms(data)
-    quality = dev_quality(data)
-    print("Ranking, stage 1 (targets: >= 20,000 sentences/s; extract() < 50 ms on 5,000 words)")
+    print(f"  {label}")
     print(
         f"  scoring          {speed['unseen_dev']:,.0f} sentences/s on {speed['sentences']:,.0f} "
         f"unseen ClaimBuster dev sentences, {speed['unseen_news']:,.0f} on unseen news "
@@ -186,6 +189,22 @@ def run(data_dir: Path) -> None:
         f"worst, over {FRESH_ARTICLES} fresh {pipeline['words']:,.0f}-word articles "
         f"(~{pipeline['sentences']:,.0f} sentences), caches cleared"
     )
+
+
+def run(data_dir: Path) -> None:
+    """Print stage-1 speed, cold extract() time, dev quality and candidate shares."""
+    data = Path(data_dir)
+    scorer = load_scorer()
+    print("Ranking, stage 1 (targets: >= 20,000 sentences/s; extract() < 50 ms on 5,000 words)")
+    print_speed(data, f"build            {native.status().describe()}")
+    if native.status().active:
+        sys.stdout.flush()
+        subprocess.run(
+            [sys.executable, "-m", "bench.ranking", "--data", str(data), "--speed-only"],
+            env={**os.environ, native.SWITCH: "0"},
+            check=True,
+        )
+    quality = dev_quality(data)
     print(
         f"  ClaimBuster dev  at threshold {scorer.threshold:.2f}: P {quality['precision']:.3f} "
         f"R {quality['recall']:.3f} F1 {quality['f1']:.3f}; AP {quality['average_precision']:.3f}, "
@@ -206,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data directory")
-    run(parser.parse_args(argv).data)
+    parser.add_argument("--speed-only", action="store_true", help="only the two speed lines")
+    arguments = parser.parse_args(argv)
+    if arguments.speed_only:
+        print_speed(arguments.data, f"build            {native.status().describe()}")
+    else:
+        run(arguments.data)
     return 0
 
 

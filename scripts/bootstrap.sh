@@ -26,3 +26,6 @@ if [ ! -f "$stamp" ]; then
 fi
 # The translations' .mo files are built here, never committed (msgfmt, or polib without it).
 .venv/bin/python scripts/compile_messages.py
+# Stage 1's hot path compiled with mypyc when a C compiler is here and the build is stale;
+# without one the extraction runs as pure Python (claims/extraction/native.py).
+.venv/bin/python scripts/compile_extraction.py

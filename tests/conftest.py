@@ -69,37 +69,56 @@ def _stage2_installed() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out the tests of the real stage-2 encoder where it is not installed, and say so.
+    """Leave out, and say so, tests that cannot run in this process's set-up:
 
-    Stage 2 is optional (`make stage2`): without it those tests are deselected, not skipped,
-    and the summary names them. FACTCHECK_EXPECT_STAGE2=1 (.ci/run's stage-2 step) keeps them,
-    so a missing encoder fails there.
+    - the tests of the real stage-2 encoder where it is not installed. Stage 2 is optional
+      (`make stage2`): without it those tests are deselected, not skipped, and the summary
+      names them. FACTCHECK_EXPECT_STAGE2=1 (.ci/run's stage-2 step) keeps them, so a missing
+      encoder fails there;
+    - tests marked pure_python while the compiled extraction is in use (they count calls
+      through module attributes, which compiled modules call past): `make test` runs them in
+      its pure-Python pass of tests/extraction.
     """
-    if os.environ.get("FACTCHECK_EXPECT_STAGE2") == "1" or _stage2_installed():
-        return
-    left_out = [item for item in items if item.get_closest_marker("stage2")]
+    from claims.extraction import native
+
+    if native.status().active:
+        _leave_out(config, items, "pure_python", _pure_left_out)
+    if os.environ.get("FACTCHECK_EXPECT_STAGE2") != "1" and not _stage2_installed():
+        _leave_out(config, items, "stage2", _stage2_left_out)
+
+
+def _leave_out(
+    config: pytest.Config, items: list[pytest.Item], marker: str, key: pytest.StashKey[int]
+) -> None:
+    left_out = [item for item in items if item.get_closest_marker(marker)]
     if left_out:
-        items[:] = [item for item in items if not item.get_closest_marker("stage2")]
+        items[:] = [item for item in items if not item.get_closest_marker(marker)]
         config.hook.pytest_deselected(items=left_out)
-        config.stash[_stage2_left_out] = len(left_out)
+        config.stash[key] = len(left_out)
 
 
 _stage2_left_out = pytest.StashKey[int]()
+_pure_left_out = pytest.StashKey[int]()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     # Under xdist the workers deselect and the controller never sees the count: say it anyway.
     count = config.stash.get(_stage2_left_out, 0)
+    controller = not hasattr(config, "workerinput") and config.getoption("numprocesses", None)
     if count or (
-        os.environ.get("FACTCHECK_EXPECT_STAGE2") != "1"
-        and not hasattr(config, "workerinput")
-        and config.getoption("numprocesses", None)
-        and not _stage2_installed()
+        os.environ.get("FACTCHECK_EXPECT_STAGE2") != "1" and controller and not _stage2_installed()
     ):
         what = f"{count} stage-2 test(s)" if count else "Tests marked stage2 were"
         terminalreporter.write_line(
             f"{what} deselected: the optional encoder is not installed "
             "(make stage2; .ci/run runs them with it)."
+        )
+    from claims.extraction import native
+
+    if config.stash.get(_pure_left_out, 0) or (controller and native.status().active):
+        terminalreporter.write_line(
+            "Tests marked pure_python were deselected: the extraction runs compiled here; "
+            "`make test` runs them in its pure-Python pass (FACTCHECK_EXTRACTION_COMPILED=0)."
         )
 
 

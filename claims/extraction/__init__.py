@@ -2,7 +2,14 @@
 
 Pure functions over text, no Django imports anywhere in this package, so it can be tested and
 benchmarked on its own. Offsets are Python string indexes (code points).
+
+The hot path may run compiled (``native``): ``activate`` runs before any submodule is imported,
+so that a current mypyc build of them loads ahead of their sources.
 """
+
+from claims.extraction.native import activate
+
+activate(__path__)
 
 from claims.extraction.consistency import Flag, check_consistency
 from claims.extraction.consistency_common import FLAG_MESSAGES

@@ -1,0 +1,150 @@
+"""The compiled hot path of stage 1: the same modules, built to C by mypyc, used when current.
+
+Stage 1 scores every sentence in the request path, in Python. Where a C compiler is present,
+``scripts/compile_extraction.py`` (run by ``scripts/bootstrap.sh``, so by every ``make``
+command) compiles ``COMPILED_MODULES`` with mypyc into ``_native/`` beside them: the same
+source, so the same results (``tests/extraction/test_native.py`` compares the two on every
+demo article and on generated text), about a quarter faster on news sentences (``make
+bench-extraction`` prints both).
+
+Nothing else changes: this package's ``__init__`` calls ``activate`` first, which puts
+``_native/`` ahead of the sources on the package's search path only when the build is current:
+
+- its manifest names this Python (``sys.implementation.cache_tag``) and this extension suffix;
+- it holds every module of ``COMPILED_MODULES``, each built from a source whose SHA-256 is the
+  one on disk now. A source edited since the build is run as Python until the next build, so a
+  stale build never runs in place of the code you read;
+- ``FACTCHECK_EXTRACTION_COMPILED`` is not ``0`` (set it to run the pure-Python path: ``make
+  test`` runs the extraction tests once that way).
+
+Where there is no compiler, or mypyc is not installed, nothing is built and the package runs as
+plain Python, as it always could. No Django, no imports from the project: the build script loads
+this file on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# The modules of the hot path (segmentation, quantities, hand features, the batch lookups and
+# the pipeline around them). ``scoring`` stays Python: its ``Reason`` subclasses ``str``, which
+# mypyc does not compile.
+COMPILED_MODULES = ("features", "language", "numbers", "pipeline", "segmentation", "vectorised")
+PACKAGE = "claims.extraction"
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUILD_DIR = PACKAGE_DIR / "_native"
+MANIFEST = "manifest.json"
+# mypyc's shared library for the group, inside the package: claims.extraction._native__mypyc.
+GROUP_NAME = f"{PACKAGE}._native"
+MANIFEST_FORMAT = 1
+SWITCH = "FACTCHECK_EXTRACTION_COMPILED"
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether the compiled build is in use, and if not, why."""
+
+    active: bool
+    reason: str
+
+    def describe(self) -> str:
+        """One line for the bench and the logs."""
+        if self.active:
+            return f"compiled with mypyc ({len(COMPILED_MODULES)} modules)"
+        return f"pure Python ({self.reason})"
+
+
+_status = Status(False, "not activated")
+
+
+def source_digests(package_dir: Path | None = None) -> dict[str, str]:
+    """The SHA-256 of each compiled module's source, as it is on disk now."""
+    package_dir = package_dir or PACKAGE_DIR
+    return {
+        name: hashlib.sha256((package_dir / f"{name}.py").read_bytes()).hexdigest()
+        for name in COMPILED_MODULES
+    }
+
+
+def expected_manifest(package_dir: Path | None = None) -> dict[str, Any]:
+    """The manifest a build of the current sources for this Python carries."""
+    return {
+        "format": MANIFEST_FORMAT,
+        "python": sys.implementation.cache_tag,
+        "suffix": importlib.machinery.EXTENSION_SUFFIXES[0],
+        "sources": source_digests(package_dir),
+    }
+
+
+def why_not(
+    build_dir: Path | None = None, package_dir: Path | None = None, *, switch: bool = True
+) -> str | None:
+    """None when ``build_dir`` holds a current build of ``package_dir``; else the reason.
+
+    ``switch``: whether ``FACTCHECK_EXTRACTION_COMPILED=0`` counts (the build script asks
+    whether the build is current, whatever this process will use).
+    """
+    if switch and os.environ.get(SWITCH, "1").strip() == "0":
+        return f"{SWITCH}=0"
+    build_dir = build_dir or BUILD_DIR
+    try:
+        found = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "not built: no C compiler or mypyc, or `make compile` not run"
+    except (OSError, ValueError) as error:
+        return f"unreadable build manifest: {error}"
+    expected = expected_manifest(package_dir)
+    if not isinstance(found, dict) or found.get("format") != MANIFEST_FORMAT:
+        return "a build of another format"
+    if (found.get("python"), found.get("suffix")) != (expected["python"], expected["suffix"]):
+        return f"built for {found.get('python')}, this is {expected['python']}"
+    sources = found.get("sources")
+    if not isinstance(sources, dict) or sources != expected["sources"]:
+        changed = sorted(
+            name
+            for name in COMPILED_MODULES
+            if not isinstance(sources, dict) or sources.get(name) != expected["sources"][name]
+        )
+        return "sources changed since the build: " + ", ".join(changed)
+    suffix = expected["suffix"]
+    missing = [name for name in COMPILED_MODULES if not (build_dir / f"{name}{suffix}").is_file()]
+    if missing:
+        return "incomplete build: " + ", ".join(missing)
+    return None
+
+
+def activate(package_path: list[str]) -> Status:
+    """Put the build ahead of the sources on ``package_path`` (the package's ``__path__``)
+    when it is current; record and return the decision. Call before importing a submodule."""
+    global _status
+    reason = why_not()
+    if reason is None:
+        if str(BUILD_DIR) not in package_path:
+            package_path.insert(0, str(BUILD_DIR))
+        _status = Status(True, "")
+    else:
+        _status = Status(False, reason)
+    return _status
+
+
+def status() -> Status:
+    """The decision ``activate`` took for this process."""
+    return _status
+
+
+def compiled_in_use() -> list[str]:
+    """The modules of ``COMPILED_MODULES`` imported from an extension module, by their files."""
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    names = []
+    for name in COMPILED_MODULES:
+        module = sys.modules.get(f"{PACKAGE}.{name}")
+        if module is not None and str(getattr(module, "__file__", "")).endswith(suffixes):
+            names.append(name)
+    return names
