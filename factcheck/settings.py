@@ -17,6 +17,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from factcheck import broker
+from factcheck.lib.http import parse_origins
 
 # Lets runtime code write the generic types mypy checks (forms.ModelForm[Evidence]).
 django_stubs_ext.monkeypatch()
@@ -471,6 +472,9 @@ FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE = env_int("FACTCHECK_APPROVAL_MIN_ARCHI
 FACTCHECK_FETCH_MAX_ATTEMPTS = env_int("FACTCHECK_FETCH_MAX_ATTEMPTS", 3)
 # Networks the fetcher may reach even though they are private or loopback (tests only).
 FACTCHECK_FETCH_ALLOWED_NETWORKS = env_list("FACTCHECK_FETCH_ALLOWED_NETWORKS")
+# Single address:port pairs it may reach although they are not public: `make run` sets its demo
+# source server here ("127.0.0.1:8001"), so the demo archives sources offline. Development only.
+FACTCHECK_FETCH_ALLOWED_ORIGINS = env_list("FACTCHECK_FETCH_ALLOWED_ORIGINS")
 FACTCHECK_FETCH_MAX_BYTES = env_int("FACTCHECK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
 FACTCHECK_FETCH_TIMEOUT = env_float("FACTCHECK_FETCH_TIMEOUT", 10.0)
 FACTCHECK_FETCH_DEADLINE = env_float("FACTCHECK_FETCH_DEADLINE", 20.0)
@@ -514,6 +518,15 @@ if not DEBUG and FACTCHECK_FETCH_ALLOWED_NETWORKS:
     raise ImproperlyConfigured(
         "FACTCHECK_FETCH_ALLOWED_NETWORKS lets the server fetch private addresses; it is for "
         "tests only and production (DJANGO_DEBUG=false) refuses to start with it set."
+    )
+try:
+    parse_origins(tuple(FACTCHECK_FETCH_ALLOWED_ORIGINS))
+except ValueError as _error:
+    raise ImproperlyConfigured(f"FACTCHECK_FETCH_ALLOWED_ORIGINS: {_error}") from _error
+if not DEBUG and FACTCHECK_FETCH_ALLOWED_ORIGINS:
+    raise ImproperlyConfigured(
+        "FACTCHECK_FETCH_ALLOWED_ORIGINS lets the server fetch addresses that are not public; it "
+        "is for `make run`'s demo and production (DJANGO_DEBUG=false) refuses to start with it set."
     )
 
 LOGGING = {

@@ -8,9 +8,15 @@ mkdir -p var
 export PYTHONUNBUFFERED=1
 host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
+# The demo's source pages (claims/demo/sources: our own pages about the made-up town) on a port
+# of their own, the one non-public address the fetcher may reach (FACTCHECK_FETCH_ALLOWED_ORIGINS,
+# development only): evidence cites them and the worker archives them without the internet.
+sources_port="${DEMO_SOURCES_PORT:-$((port + 1))}"
+sources_url="http://127.0.0.1:$sources_port"
+export FACTCHECK_FETCH_ALLOWED_ORIGINS="127.0.0.1:$sources_port"
 
 .venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py seed_demo --url "http://$host:$port"
+.venv/bin/python manage.py seed_demo --url "http://$host:$port" --sources-url "$sources_url"
 # The demo CMS key is made anew on each run: keys are stored hashed and shown only once.
 .venv/bin/python manage.py api_key_create "Demo CMS" --scope read_write --replace \
   --url "http://$host:$port"
@@ -20,6 +26,9 @@ port="${PORT:-8000}"
 # so a flood of slow sources never delays the rest. Each starts in its own process group, so
 # stopping it stops its pool children too.
 pids=()
+setsid .venv/bin/python -m http.server "$sources_port" --bind 127.0.0.1 \
+  --directory claims/demo/sources >var/demo-sources.log 2>&1 &
+pids+=("$!")
 # SIGTERM makes Celery wait for running tasks (a fetch may take its whole deadline); remapped to
 # its cold shutdown, a worker gives them FACTCHECK_WORKER_SHUTDOWN_SECONDS and puts the rest back.
 export REMAP_SIGTERM=SIGQUIT
@@ -51,5 +60,6 @@ trap stop EXIT INT TERM
 echo
 echo "factcheck is running at http://$host:$port/  (worker logs: var/worker.log, var/worker-fetch.log;"
 echo "Ctrl-C stops everything)"
+echo "Demo source pages to cite as evidence (archived offline): $sources_url/"
 echo
 .venv/bin/python manage.py runserver "$host:$port"

@@ -44,6 +44,24 @@ def test_production_refuses_the_loopback_fetch_allowance() -> None:
     assert "FACTCHECK_FETCH_ALLOWED_NETWORKS" in result.stderr
 
 
+def test_production_refuses_the_demo_origin_allowance() -> None:
+    result = _manage(
+        "check",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        FACTCHECK_FETCH_ALLOWED_ORIGINS="127.0.0.1:8001",
+    )
+    assert result.returncode != 0
+    assert "FACTCHECK_FETCH_ALLOWED_ORIGINS lets the server fetch" in result.stderr
+
+
+def test_an_origin_without_a_port_is_a_clear_error() -> None:
+    result = _manage("check", FACTCHECK_FETCH_ALLOWED_ORIGINS="127.0.0.1")
+    assert result.returncode != 0
+    assert "FACTCHECK_FETCH_ALLOWED_ORIGINS: Invalid origin" in result.stderr
+    assert _manage("check", FACTCHECK_FETCH_ALLOWED_ORIGINS="127.0.0.1:8001").returncode == 0
+
+
 @pytest.mark.parametrize("value", ["maybe", "2"])
 def test_a_garbled_boolean_is_a_clear_error(value: str) -> None:
     result = _manage("check", DJANGO_DEBUG=value)

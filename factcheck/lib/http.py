@@ -106,6 +106,10 @@ class FetchPolicy:
     # Networks allowed even though they are not public (tests: ("127.0.0.0/8",)). Any port is
     # allowed on them, because test servers listen on random ports.
     allowed_networks: tuple[str, ...] = ()
+    # Single addresses with one port each ("127.0.0.1:8001", "[::1]:8001") allowed although not
+    # public: `make run`'s demo source pages. Only that port: Redis on the same address stays
+    # out of reach.
+    allowed_origins: tuple[str, ...] = ()
     allowed_ports: tuple[int, ...] = (80, 443)
     # Cap on the decoded body: a 51 KiB gzip can expand to 50 MiB.
     max_bytes: int = 5 * 1024 * 1024
@@ -120,6 +124,7 @@ class FetchPolicy:
     def __post_init__(self) -> None:
         # Fail when the policy is built (settings load), not on the first fetch.
         _parse_networks(self.allowed_networks)
+        parse_origins(self.allowed_origins)
         if self.max_bytes <= 0 or self.timeout <= 0 or self.deadline <= 0:
             raise ValueError("FetchPolicy max_bytes, timeout and deadline must be positive.")
         if self.max_redirects < 0:
@@ -129,6 +134,11 @@ class FetchPolicy:
     def networks(self) -> tuple[IPNetwork, ...]:
         """The allowed networks, parsed."""
         return _parse_networks(self.allowed_networks)
+
+    @property
+    def origins(self) -> frozenset[tuple[IPAddress, int]]:
+        """The allowed (address, port) pairs, parsed."""
+        return parse_origins(self.allowed_origins)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,25 @@ def _parse_networks(networks: tuple[str, ...]) -> tuple[IPNetwork, ...]:
     return tuple(parsed)
 
 
+@functools.lru_cache(maxsize=32)
+def parse_origins(origins: tuple[str, ...]) -> frozenset[tuple[IPAddress, int]]:
+    """Parse "IP:port" strings (IPv6 in brackets), raising ValueError that names the bad one."""
+    parsed: set[tuple[IPAddress, int]] = set()
+    for origin in origins:
+        host, separator, port = origin.strip().rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        try:
+            address = ipaddress.ip_address(host)
+            number = int(port)
+        except ValueError:
+            address, number = None, 0
+        if not separator or address is None or not 0 < number < 65536:
+            raise ValueError(f"Invalid origin in allowed_origins (IP:port): {origin!r}")
+        parsed.add((_unmapped(address), number))
+    return frozenset(parsed)
+
+
 # --- Addresses ---------------------------------------------------------------------------------
 
 
@@ -181,15 +210,23 @@ def _is_public(address: IPAddress) -> bool:
     return address.is_global
 
 
+def _unmapped(address: IPAddress) -> IPAddress:
+    """An IPv4-mapped IPv6 address as the IPv4 address it is; any other address as it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def _in_allowed_networks(address: IPAddress, policy: FetchPolicy) -> bool:
     """Whether the policy explicitly allows this address (IPv4-mapped IPv6 counts as IPv4)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    address = _unmapped(address)
     return any(address in network for network in policy.networks)
 
 
 def _check_address(address: IPAddress, port: int, host: str, policy: FetchPolicy) -> None:
     """Raise FetchError unless the policy lets us connect to this address and port."""
+    if (_unmapped(address), port) in policy.origins:
+        return
     allowed_network = _in_allowed_networks(address, policy)
     if not allowed_network and not _is_public(address):
         shown = host if host == str(address) else f"{host} ({address})"
@@ -765,6 +802,7 @@ def policy_from_settings() -> FetchPolicy:
     defaults = FetchPolicy()
     return FetchPolicy(
         allowed_networks=tuple(getattr(settings, "FACTCHECK_FETCH_ALLOWED_NETWORKS", ())),
+        allowed_origins=tuple(getattr(settings, "FACTCHECK_FETCH_ALLOWED_ORIGINS", ())),
         max_bytes=int(getattr(settings, "FACTCHECK_FETCH_MAX_BYTES", defaults.max_bytes)),
         timeout=float(getattr(settings, "FACTCHECK_FETCH_TIMEOUT", defaults.timeout)),
         deadline=float(getattr(settings, "FACTCHECK_FETCH_DEADLINE", defaults.deadline)),

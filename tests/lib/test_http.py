@@ -446,6 +446,39 @@ def test_it_rejects_an_invalid_allowed_network() -> None:
         FetchPolicy(allowed_networks=("not-a-network",))
 
 
+@pytest.mark.parametrize(
+    "origin", ["127.0.0.1", "localhost:8001", "127.0.0.1:0", "127.0.0.1:70000", "[::1]", ":8001"]
+)
+def test_it_rejects_an_invalid_allowed_origin(origin: str) -> None:
+    """An origin is an IP literal and a port; anything else fails loudly, not open."""
+    with pytest.raises(ValueError, match="allowed_origins"):
+        FetchPolicy(allowed_origins=(origin,))
+
+
+def test_an_allowed_origin_opens_that_address_on_that_port_only(local_http: LocalHTTP) -> None:
+    """`make run`'s demo source server: one loopback port, never the rest of the machine."""
+    policy = FetchPolicy(allowed_origins=(f"127.0.0.1:{local_http.port}",))
+    page = fetch(local_http.url("/plain"), policy=policy)
+    assert page.body == PLAIN_BODY
+    # The same address on another port (Redis, say), another loopback address on the same port,
+    # the machine's name: all refused before any connection.
+    for url in (
+        "http://127.0.0.1:6379/",
+        f"http://127.0.0.2:{local_http.port}/plain",
+        f"http://localhost:{local_http.port}/plain",
+    ):
+        with pytest.raises(FetchError) as refused:
+            check_url(url, policy)
+        assert refused.value.reason == "blocked_address"
+    with pytest.raises(FetchError) as refused:
+        fetch("http://127.0.0.1:6379/", policy=policy)
+    assert refused.value.reason == "blocked_address"
+    assert local_http.paths == ["/plain"]
+    # IPv6 in brackets, and IPv4-mapped IPv6 counts as the IPv4 address.
+    mapped = FetchPolicy(allowed_origins=(f"[::ffff:127.0.0.1]:{local_http.port}", "[::1]:8001"))
+    assert fetch(local_http.url("/plain"), policy=mapped).body == PLAIN_BODY
+
+
 # --- fetch against the local server ------------------------------------------------------------
 
 

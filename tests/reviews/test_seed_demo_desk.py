@@ -1,7 +1,9 @@
 """The demo desk: after `seed_demo`, a claim waits at each stage before publication."""
 
 from io import StringIO
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,7 +11,11 @@ from django.core.management import call_command
 
 from claims.models import Claim
 from reviews import services
-from reviews.models import Comment, Evidence, Verdict
+from reviews.management.commands.seed_demo_desk import RELIEF_SOURCE
+from reviews.models import Comment, Evidence, Source, Verdict
+from tests.polling import poll
+
+SOURCES_DIR = Path(__file__).resolve().parents[2] / "claims" / "demo" / "sources"
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +88,33 @@ def test_without_demo_articles_it_says_so_and_does_nothing() -> None:
     call_command("seed_demo_desk", stdout=out)
     assert "run seed_demo first" in out.getvalue()
     assert not Claim.objects.exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_with_the_demo_sources_served_the_cited_page_is_archived_and_the_verdict_can_be_published(
+    real_worker: Any, local_server: Any, settings: Any
+) -> None:
+    # What `make run` does offline: its demo source server is the one address the fetcher may
+    # reach besides the internet (FACTCHECK_FETCH_ALLOWED_ORIGINS), on that one port.
+    settings.FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE = 1
+    settings.FACTCHECK_FETCH_ALLOWED_NETWORKS = []
+    settings.FACTCHECK_FETCH_ALLOWED_ORIGINS = [f"127.0.0.1:{urlsplit(local_server.base_url).port}"]
+    for page in SOURCES_DIR.glob("*.html"):
+        local_server.add(f"/{page.name}", page.read_bytes(), **{"Content-Type": "text/html"})
+    call_command("seed_demo", sources_url=local_server.base_url, stdout=StringIO())
+
+    relief = _demo("The council's emergency fund has now paid")
+    cited = Evidence.objects.get(claim=relief, url=f"{local_server.base_url}/{RELIEF_SOURCE}")
+    assert cited.stance == Evidence.Stance.CONTRADICTS and cited.added_by.username == "reviewer"
+    source = poll(
+        lambda: Source.objects.get(pk=cited.source_id),
+        lambda row: row.fetch_status in {Source.FetchStatus.FETCHED, Source.FetchStatus.FAILED},
+    )
+    assert source.fetch_status == Source.FetchStatus.FETCHED, source.last_error
+    assert "1,075" in source.text and source.title.startswith("Emergency flood relief fund")
+
+    verdict = Verdict.objects.get(claim=relief)
+    services.verdict_approve(verdict=verdict, user=relief.article.created_by)
+    relief.refresh_from_db()
+    assert relief.status == Claim.Status.PUBLISHED

@@ -35,6 +35,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
         parser.add_argument(
+            "--sources-url",
+            default="",
+            help="Where the demo source pages (claims/demo/sources) are served, e.g. "
+            "http://127.0.0.1:8001 as `make run` does: the demo desk then cites one, which the "
+            "worker archives.",
+        )
+        parser.add_argument(
             "--claims",
             type=int,
             default=0,
@@ -76,7 +83,7 @@ class Command(BaseCommand):
             "import_claimreviews", str(DEMO_DIR / "claimreviews.jsonl"), stdout=self.stdout
         )
         # A claim at each stage before publication, walked there through the review services.
-        call_command("seed_demo_desk", stdout=self.stdout)
+        call_command("seed_demo_desk", sources_url=options["sources_url"], stdout=self.stdout)
 
         if options["claims"]:
             # The same bulk seeding as `manage.py bench admin` (bench/admin.py).

@@ -4,8 +4,10 @@ Run by ``seed_demo`` after it imports the demo articles, so that a new user's fi
 desk, the review queue and the approval card shows the lifecycle rather than empty lists. Every
 step goes through the services a person's click would (selection, assignment, evidence,
 comment, draft, submission), so each claim's history reads as the newsroom's own. No step
-needs the network: the evidence is quotes and notes; approval then waits, as it should, for a
-source URL the worker archives (``FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE``).
+needs the internet. Approval waits, as it should, for a source the worker archives
+(``FACTCHECK_APPROVAL_MIN_ARCHIVED_EVIDENCE``): with ``--sources-url`` (``make run`` passes its
+demo source server, which serves ``claims/demo/sources/``, our own pages) the rated claim cites
+the council's table of payments, which the worker fetches and archives once it starts.
 """
 
 import datetime
@@ -50,11 +52,22 @@ def _assigned(
     )
 
 
+# The demo source page each demo claim can cite (claims/demo/sources/).
+RELIEF_SOURCE = "flood-relief-payments.html"
+
+
 class Command(BaseCommand):
     help = (
         "Put demo claims on the desk at each stage before publication (once: a desk with work "
         "on it is left as it is)."
     )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--sources-url",
+            default="",
+            help="Base URL of the demo source pages; the rated claim then cites one.",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -92,6 +105,14 @@ class Command(BaseCommand):
                 stance=Evidence.Stance.CONTRADICTS,
                 note="The article's own round figures; 610 + 275 + 190 = 1,075.",
             )
+            if options["sources_url"]:
+                services.evidence_add(
+                    claim=relief,
+                    user=reviewer,
+                    url=f"{options['sources_url'].rstrip('/')}/{RELIEF_SOURCE}",
+                    stance=Evidence.Stance.CONTRADICTS,
+                    note="The council's own table of payments by round: 1,075 households.",
+                )
             services.comment_add(
                 claim=relief,
                 user=reviewer,
