@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -276,11 +277,16 @@ class ScheduleForm(forms.Form):
         return data
 
 
+# How much of an article's title the claim changelist shows (all of it on hover): each row is
+# about its claim.
+ARTICLE_TITLE_CHARS = 40
+
+
 @admin.register(Claim)
 class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
     list_display = [
         "__str__",
-        "article",
+        "article_title",
         "status",
         "score",
         "priority",
@@ -344,6 +350,16 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         "mark_urgent",
     ]
     formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+    @admin.display(description=_("article"), ordering="article__title")
+    def article_title(self, claim: Claim) -> str:
+        """The article's title, cut short, whole in its tooltip. (A foreign key column does not
+        wrap in the changelist: Django marks it nowrap, and a whole title squeezed the claim
+        column.)"""
+        title = claim.article.title
+        return format_html(
+            '<span title="{}">{}</span>', title, Truncator(title).chars(ARTICLE_TITLE_CHARS)
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         queryset = super().get_queryset(request).defer("reasons")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from claims import services
-from claims.models import Article
+from claims.models import Article, UserPreference
 from tests.claims.test_article_view import BRACKWATER
 from tests.factories import UserFactory
 
@@ -103,21 +103,35 @@ def test_a_focused_element_shows_a_visible_outline(
         assert focused["outlineWidth"] != "0px", focused
 
 
+# The last two column headers and the import-time words, in each language of the desk.
+DESK_WORDS = {
+    "en": ("Withdrawn", "Dismissed", "imported"),
+    "es": ("Retirada", "Descartada", "importado"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_at_a_laptops_width_the_desk_shows_every_column_without_scrolling(
-    page: Any, live_server: Any, log_in: Callable[..., None], screenshot: Callable[..., Any]
+    page: Any,
+    live_server: Any,
+    log_in: Callable[..., None],
+    screenshot: Callable[..., Any],
+    language: str,
 ) -> None:
-    _article()
+    article = _article()
+    UserPreference.objects.create(user=article.created_by, language=language)
     log_in(page, live_server.url, "eda")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/")
-    screenshot(page, "desk-1280")
+    screenshot(page, f"desk-1280-{language}")
     scroll, client = page.eval_on_selector(
         ".table-scroll", "el => [el.scrollWidth, el.clientWidth]"
     )
     assert scroll <= client, f"the articles table is {scroll}px wide in a {client}px box"
+    withdrawn, dismissed, imported = DESK_WORDS[language]
     headers = page.locator("#articles th").all_inner_texts()
-    assert headers[-1] == "Dismissed" and "Withdrawn" in headers
-    assert "imported" in page.locator("#articles td").first.inner_text()
+    assert headers[-1] == dismissed and withdrawn in headers
+    assert imported in page.locator("#articles td").first.inner_text()
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
