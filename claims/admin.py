@@ -288,7 +288,7 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         "__str__",
         "article_title",
         "status",
-        "score",
+        "score_shown",
         "priority",
         "due_on",
         "assignee",
@@ -350,6 +350,14 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         "mark_urgent",
     ]
     formfield_overrides = {models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3})}}
+
+    class Media:
+        css = {"all": ["css/admin-claims.css"]}
+
+    @admin.display(description=_("score"), ordering="score")
+    def score_shown(self, claim: Claim) -> str:
+        """The check-worthiness score to two places (the float's 16 digits took a column)."""
+        return f"{claim.score:.2f}"
 
     @admin.display(description=_("article"), ordering="article__title")
     def article_title(self, claim: Claim) -> str:
