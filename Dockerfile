@@ -5,8 +5,8 @@
 FROM python:3.11 AS native
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements-build.txt ./
+RUN pip install --no-cache-dir -r requirements-build.txt
 COPY claims/__init__.py claims/
 COPY claims/extraction claims/extraction
 COPY scripts/compile_extraction.py scripts/

@@ -20,7 +20,9 @@ stamp=".venv/.installed-$(basename "$requirements" .txt)-$(cat requirements*.txt
 if [ ! -f "$stamp" ]; then
   echo "Installing $requirements into .venv..."
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+  # requirements-build.txt: mypyc for the compiled extraction (build time only, optional).
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements" \
+    -r requirements-build.txt
   rm -f .venv/.installed-"$(basename "$requirements" .txt)"-*
   touch "$stamp"
 fi

@@ -1,25 +1,29 @@
 """The compiled hot path of stage 1: the same modules, built to C by mypyc, used when current.
 
 Stage 1 scores every sentence in the request path, in Python. Where a C compiler is present,
-``scripts/compile_extraction.py`` (run by ``scripts/bootstrap.sh``, so by every ``make``
-command) compiles ``COMPILED_MODULES`` with mypyc into ``_native/`` beside them: the same
-source, so the same results (``tests/extraction/test_native.py`` compares the two on every
-demo article and on generated text), about a quarter faster on news sentences (``make
-bench-extraction`` prints both).
+``scripts/compile_extraction.py`` (run by ``scripts/bootstrap.sh``, so by ``make run``, ``make
+test``, ``make lint`` and ``make bench``) compiles ``COMPILED_MODULES`` with mypyc into
+``_native/`` beside them: the same source, so the same results (``tests/extraction/
+test_native.py`` compares the two on every demo article and on generated text), about a
+quarter faster on news sentences (``make bench-extraction`` prints both).
 
 Nothing else changes: this package's ``__init__`` calls ``activate`` first, which puts
 ``_native/`` ahead of the sources on the package's search path only when the build is current:
 
 - its manifest names this Python (``sys.implementation.cache_tag``) and this extension suffix;
-- it holds every module of ``COMPILED_MODULES``, each built from a source whose SHA-256 is the
-  one on disk now. A source edited since the build is run as Python until the next build, so a
-  stale build never runs in place of the code you read;
-- ``FACTCHECK_EXTRACTION_COMPILED`` is not ``0`` (set it to run the pure-Python path: ``make
-  test`` runs the extraction tests once that way).
+- it was built from this package's sources as they are on disk now: the SHA-256 of every
+  module of the package, not only the compiled ones, since compiled code trusts the types of
+  what it calls (a function of ``consistency`` that came to return a tuple where the build
+  expects a list would fail inside compiled code). A package edited since the build runs as
+  Python until the next build, so a stale build never runs in place of the code you read;
+- ``FACTCHECK_EXTRACTION_COMPILED`` is not off (``0``, ``false``, ``no``, ``off``: the
+  pure-Python path; ``make test`` runs the extraction tests once that way).
 
-Where there is no compiler, or mypyc is not installed, nothing is built and the package runs as
-plain Python, as it always could. No Django, no imports from the project: the build script loads
-this file on its own.
+Where there is no C compiler, or mypyc is not installed, nothing is built and the package runs as
+plain Python, as it always could. One difference to know: instances of the compiled modules'
+frozen dataclasses (``Sentence``, ``ScoredSentence``, ``Extraction``, ``Detection``) cannot be
+pickled or deep-copied; nothing here does either (tasks pass ids, results are stored as rows).
+No Django, no imports from the project: the build script loads this file on its own.
 """
 
 from __future__ import annotations
@@ -62,14 +66,24 @@ class Status:
 
 
 _status = Status(False, "not activated")
+_OFF = {"0", "false", "no", "off"}
+_ON = {"", "1", "true", "yes", "on"}
+
+
+def switched_on() -> bool:
+    """Whether ``FACTCHECK_EXTRACTION_COMPILED`` lets a current build be used (unset: yes)."""
+    value = os.environ.get(SWITCH, "").strip().lower()
+    if value not in _OFF | _ON:
+        raise ValueError(f"{SWITCH} must be 1 or 0 (true/false, yes/no, on/off), not {value!r}")
+    return value in _ON
 
 
 def source_digests(package_dir: Path | None = None) -> dict[str, str]:
-    """The SHA-256 of each compiled module's source, as it is on disk now."""
+    """The SHA-256 of every module of the package, as it is on disk now."""
     package_dir = package_dir or PACKAGE_DIR
     return {
-        name: hashlib.sha256((package_dir / f"{name}.py").read_bytes()).hexdigest()
-        for name in COMPILED_MODULES
+        path.stem: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(package_dir.glob("*.py"))
     }
 
 
@@ -91,8 +105,8 @@ def why_not(
     ``switch``: whether ``FACTCHECK_EXTRACTION_COMPILED=0`` counts (the build script asks
     whether the build is current, whatever this process will use).
     """
-    if switch and os.environ.get(SWITCH, "1").strip() == "0":
-        return f"{SWITCH}=0"
+    if switch and not switched_on():
+        return f"{SWITCH}={os.environ[SWITCH]}"
     build_dir = build_dir or BUILD_DIR
     try:
         found = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
@@ -107,10 +121,11 @@ def why_not(
         return f"built for {found.get('python')}, this is {expected['python']}"
     sources = found.get("sources")
     if not isinstance(sources, dict) or sources != expected["sources"]:
+        built = sources if isinstance(sources, dict) else {}
         changed = sorted(
             name
-            for name in COMPILED_MODULES
-            if not isinstance(sources, dict) or sources.get(name) != expected["sources"][name]
+            for name in set(built) | set(expected["sources"])
+            if built.get(name) != expected["sources"].get(name)
         )
         return "sources changed since the build: " + ", ".join(changed)
     suffix = expected["suffix"]

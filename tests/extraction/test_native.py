@@ -19,7 +19,7 @@ import pytest
 from claims.extraction import native
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = os.environ.get(native.SWITCH, "1").strip() == "0"
+PURE = not native.switched_on()
 
 
 def _require_build() -> None:
@@ -32,7 +32,9 @@ def _require_build() -> None:
 
 def test_the_process_uses_what_the_switch_and_the_build_say() -> None:
     if PURE:
-        assert native.status() == native.Status(False, f"{native.SWITCH}=0")
+        assert native.status() == native.Status(
+            False, f"{native.SWITCH}={os.environ[native.SWITCH]}"
+        )
         assert native.compiled_in_use() == []
         return
     _require_build()
@@ -134,14 +136,15 @@ def test_compiled_and_pure_python_extract_the_same_on_demo_articles_and_generate
 
 
 def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
-    """A package with the compiled modules' sources and a build of them (empty extension
-    files: the decision reads the manifest and the file names, never loads them)."""
+    """A copy of the package's sources and a build of them (empty extension files: the
+    decision reads the manifest and the file names, never loads them)."""
     package = tmp_path / "package"
     build = tmp_path / "build"
     package.mkdir()
     build.mkdir()
+    for source in native.PACKAGE_DIR.glob("*.py"):
+        shutil.copy(source, package / source.name)
     for name in native.COMPILED_MODULES:
-        shutil.copy(native.PACKAGE_DIR / f"{name}.py", package / f"{name}.py")
         (build / f"{name}{native.expected_manifest()['suffix']}").write_bytes(b"")
     manifest = native.expected_manifest(package)
     (build / native.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -155,16 +158,34 @@ def test_a_current_build_is_used_and_a_stale_or_foreign_one_is_not(
     package, build = _fake_build(tmp_path)
     assert native.why_not(build, package) is None
 
-    monkeypatch.setenv(native.SWITCH, "0")
-    assert native.why_not(build, package) == f"{native.SWITCH}=0"
-    assert native.why_not(build, package, switch=False) is None
+    for off in ("0", "false", "No", " off "):
+        monkeypatch.setenv(native.SWITCH, off)
+        assert native.why_not(build, package) == f"{native.SWITCH}={off}"
+        assert native.why_not(build, package, switch=False) is None
+    for on in ("1", "true", "YES", "on", ""):
+        monkeypatch.setenv(native.SWITCH, on)
+        assert native.why_not(build, package) is None
+    monkeypatch.setenv(native.SWITCH, "maybe")
+    with pytest.raises(ValueError, match="must be 1 or 0"):
+        native.why_not(build, package)
     monkeypatch.delenv(native.SWITCH)
 
-    # A source edited after the build: its module (and only it) is named.
+    # A compiled module edited after the build: it (and only it) is named.
     with (package / "features.py").open("a", encoding="utf-8") as source:
         source.write("\n# edited\n")
     assert native.why_not(build, package) == "sources changed since the build: features"
     shutil.copy(native.PACKAGE_DIR / "features.py", package / "features.py")
+    assert native.why_not(build, package) is None
+    # So does a module the compiled ones call, compiled or not: they trust its types.
+    assert "consistency" not in native.COMPILED_MODULES
+    with (package / "consistency.py").open("a", encoding="utf-8") as source:
+        source.write("\n# edited\n")
+    assert native.why_not(build, package) == "sources changed since the build: consistency"
+    shutil.copy(native.PACKAGE_DIR / "consistency.py", package / "consistency.py")
+    # And a module added since.
+    (package / "added.py").write_text("# new\n", encoding="utf-8")
+    assert native.why_not(build, package) == "sources changed since the build: added"
+    (package / "added.py").unlink()
     assert native.why_not(build, package) is None
 
     # Built for another Python.
@@ -195,7 +216,7 @@ def test_activate_puts_a_current_build_first_on_the_package_path(
     assert path == [str(build), str(package)]
     assert native.activate(path).active and path == [str(build), str(package)]  # once only
 
-    (package / "numbers.py").write_text("# another source\n", encoding="utf-8")
+    (package / "numbers.py").write_text("# another source\n", encoding="utf-8")  # stale
     path = [str(package)]
     assert native.activate(path) == native.Status(False, "sources changed since the build: numbers")
     assert path == [str(package)]
