@@ -170,20 +170,34 @@ def _parse_networks(networks: tuple[str, ...]) -> tuple[IPNetwork, ...]:
 
 @functools.lru_cache(maxsize=32)
 def parse_origins(origins: tuple[str, ...]) -> frozenset[tuple[IPAddress, int]]:
-    """Parse "IP:port" strings (IPv6 in brackets), raising ValueError that names the bad one."""
+    """Parse "127.0.0.1:8001" / "[::1]:8001" strings, raising ValueError that names the bad one.
+
+    Loopback addresses only (what `make run`'s demo source server listens on), IPv6 in
+    brackets, the port in digits.
+    """
     parsed: set[tuple[IPAddress, int]] = set()
     for origin in origins:
         host, separator, port = origin.strip().rpartition(":")
-        if host.startswith("[") and host.endswith("]"):
-            host = host[1:-1]
+        bracketed = host.startswith("[") and host.endswith("]")
+        written: IPAddress | None = None
         try:
-            address = ipaddress.ip_address(host)
-            number = int(port)
+            written = ipaddress.ip_address(host[1:-1] if bracketed else host)
         except ValueError:
-            address, number = None, 0
-        if not separator or address is None or not 0 < number < 65536:
-            raise ValueError(f"Invalid origin in allowed_origins (IP:port): {origin!r}")
-        parsed.add((_unmapped(address), number))
+            pass
+        address = _unmapped(written) if written is not None else None
+        if (
+            not separator
+            or written is None
+            or address is None
+            or (written.version == 6) != bracketed
+            or not address.is_loopback
+            or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
+        ):
+            raise ValueError(
+                f"Invalid origin in allowed_origins: {origin!r} (a loopback IP:port, such as "
+                "127.0.0.1:8001 or [::1]:8001)"
+            )
+        parsed.add((address, int(port)))
     return frozenset(parsed)
 
 

@@ -447,10 +447,24 @@ def test_it_rejects_an_invalid_allowed_network() -> None:
 
 
 @pytest.mark.parametrize(
-    "origin", ["127.0.0.1", "localhost:8001", "127.0.0.1:0", "127.0.0.1:70000", "[::1]", ":8001"]
+    "origin",
+    [
+        "127.0.0.1",
+        "localhost:8001",
+        "127.0.0.1:0",
+        "127.0.0.1:70000",
+        "127.0.0.1:8_001",
+        "[::1]",
+        ":8001",
+        "::1:8001",  # IPv6 without brackets: which colon starts the port?
+        "[127.0.0.1]:8001",
+        "10.0.0.5:8001",  # not loopback
+        "169.254.169.254:80",  # a cloud's metadata service
+        "[2001:db8::1]:443",
+    ],
 )
 def test_it_rejects_an_invalid_allowed_origin(origin: str) -> None:
-    """An origin is an IP literal and a port; anything else fails loudly, not open."""
+    """An origin is a loopback IP literal and a port; anything else fails loudly, not open."""
     with pytest.raises(ValueError, match="allowed_origins"):
         FetchPolicy(allowed_origins=(origin,))
 
@@ -474,9 +488,18 @@ def test_an_allowed_origin_opens_that_address_on_that_port_only(local_http: Loca
         fetch("http://127.0.0.1:6379/", policy=policy)
     assert refused.value.reason == "blocked_address"
     assert local_http.paths == ["/plain"]
-    # IPv6 in brackets, and IPv4-mapped IPv6 counts as the IPv4 address.
+    # A page of the allowed origin that redirects to another port of the same address is
+    # refused at the redirect (each hop is checked like the first).
+    with pytest.raises(FetchError) as refused:
+        fetch(local_http.url("/redirect-to?url=http://127.0.0.1:6379/"), policy=policy)
+    assert refused.value.reason == "blocked_address"
+    # IPv6 in brackets; IPv4-mapped IPv6 counts as the IPv4 address, in the setting and in a URL.
     mapped = FetchPolicy(allowed_origins=(f"[::ffff:127.0.0.1]:{local_http.port}", "[::1]:8001"))
     assert fetch(local_http.url("/plain"), policy=mapped).body == PLAIN_BODY
+    check_url("http://[::1]:8001/", mapped)
+    check_url(f"http://[::ffff:127.0.0.1]:{local_http.port}/", policy)
+    with pytest.raises(FetchError):
+        check_url("http://[::1]:8002/", mapped)
 
 
 # --- fetch against the local server ------------------------------------------------------------
