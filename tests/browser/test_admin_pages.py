@@ -9,7 +9,11 @@ from claims import services
 from tests.claims.test_article_view import BRACKWATER
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_data"),
+]
 
 
 def test_the_claim_list_gives_the_claim_more_room_than_its_article_title(
