@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from claims import services
@@ -134,6 +135,7 @@ def test_at_a_laptops_width_the_desk_shows_every_column_without_scrolling(
     assert imported in page.locator("#articles td").first.inner_text()
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
 def test_no_page_scrolls_sideways(
     page: Any,
@@ -142,13 +144,22 @@ def test_no_page_scrolls_sideways(
     screenshot: Callable[..., Any],
     width: int,
     height: int,
+    language: str,
 ) -> None:
     article = _article()
     claim = article.claims.order_by("-score").first()
     assert claim is not None
+    # Spanish words run longer: every page is checked in both languages of the desk.
+    UserPreference.objects.create(user=article.created_by, language=language)
     log_in(page, live_server.url, "eda")
     page.set_viewport_size({"width": width, "height": height})
-    pages = {"desk": "/", "claim": claim.get_absolute_url(), "article": article.get_absolute_url()}
+    pages = {
+        "desk": "/",
+        "queue": reverse("reviews:queue"),
+        "dashboard": reverse("reviews:dashboard"),
+        "claim": claim.get_absolute_url(),
+        "article": article.get_absolute_url(),
+    }
     for name, path in pages.items():
         page.goto(f"{live_server.url}{path}")
         scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
