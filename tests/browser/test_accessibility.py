@@ -157,6 +157,8 @@ def test_no_page_scrolls_sideways(
         "desk": "/",
         "queue": reverse("reviews:queue"),
         "dashboard": reverse("reviews:dashboard"),
+        "search": reverse("reviews:search") + "?q=households",
+        "import": reverse("claims:article_create"),
         "claim": claim.get_absolute_url(),
         "article": article.get_absolute_url(),
     }
