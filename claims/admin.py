@@ -19,7 +19,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -34,6 +33,7 @@ from factcheck.lib.admin import (
     ReadOnlyInlinesMixin,
     VersionedAdmin,
     action_form,
+    short_column,
 )
 
 REVIEWER_PERMISSION = ("reviews", "add_verdict")
@@ -359,15 +359,9 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         """The check-worthiness score to two places (the float's 16 digits took a column)."""
         return f"{claim.score:.2f}"
 
-    @admin.display(description=_("article"), ordering="article__title")
-    def article_title(self, claim: Claim) -> str:
-        """The article's title, cut short, whole in its tooltip. (A foreign key column does not
-        wrap in the changelist: Django marks it nowrap, and a whole title squeezed the claim
-        column.)"""
-        title = claim.article.title
-        return format_html(
-            '<span title="{}">{}</span>', title, Truncator(title).chars(ARTICLE_TITLE_CHARS)
-        )
+    article_title = short_column(
+        "article", _("article"), ordering="article__title", chars=ARTICLE_TITLE_CHARS
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         queryset = super().get_queryset(request).defer("reasons")

@@ -35,6 +35,7 @@ from factcheck.lib.admin import (
     ReadOnlyInline,
     VersionedAdmin,
     action_form,
+    short_column,
     unneutralise_formula,
 )
 from reviews import (
@@ -123,7 +124,7 @@ class SourceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
-    list_display = ["__str__", "claim", "source", "stance", "added_by", "added_at"]
+    list_display = ["__str__", "claim_short", "source_short", "stance", "added_by", "added_at"]
     list_filter = ["stance", "source__fetch_status", "added_at"]
     # Short fields: the URL, and the claim or source by id. Quotes and notes are long text.
     search_fields = ["url", "=claim__id", "=source__id"]
@@ -132,6 +133,9 @@ class EvidenceAdmin(BulkActionsByPermission, SimpleHistoryAdmin):
     readonly_fields = ["added_by", "added_at"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    claim_short = short_column("claim", _("claim"), ordering="claim__pk")
+    source_short = short_column("source", _("source"), ordering="source__url", chars=60)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
         return (
@@ -168,13 +172,14 @@ class RatingAdmin(admin.ModelAdmin[Rating]):
 
 @admin.register(Verdict)
 class VerdictAdmin(BulkActionsByPermission, VersionedAdmin):
-    list_display = ["summary", "claim", "rating", "author", "approved_by", "published_at"]
+    list_display = ["summary", "claim_short", "rating", "author", "approved_by", "published_at"]
     list_filter = ["rating", "is_current", "published_at", "submitted_at", "withdrawn_at"]
     search_fields = ["summary", "=claim__id"]
     list_select_related = ["claim", "rating", "author", "approved_by"]
     autocomplete_fields = ["claim", "rating"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+    claim_short = short_column("claim", _("claim"), ordering="claim__pk")
     # Approval goes through the four-eyes service, never through a form field.
     readonly_fields = [
         "author",

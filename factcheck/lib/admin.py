@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from import_export import resources  # type: ignore[import-untyped]
 from simple_history.admin import SimpleHistoryAdmin
@@ -380,3 +382,23 @@ class ReadOnlyInlinesMixin:
         if request.method == "POST":
             return [inline for inline in inlines if not isinstance(inline, ReadOnlyInline)]
         return inlines
+
+
+def short_column(
+    field: str, description: Any, *, ordering: str | None = None, chars: int = 40
+) -> Callable[[Any, Any], SafeString]:
+    """A changelist column for a related object's text, cut to ``chars`` and free to wrap.
+
+    Django renders a foreign-key column ``nowrap``, so a claim's or an article's whole text
+    widened it until the row's own text was squeezed into a sliver; this column shows the start
+    and keeps the whole text in its tooltip. Use as ``claim_short = short_column("claim", ...)``
+    and name ``claim_short`` in ``list_display``.
+    """
+
+    @admin.display(description=description, ordering=ordering or field)
+    def column(model_admin: Any, obj: Any) -> SafeString:
+        related = getattr(obj, field)
+        text = "" if related is None else str(related)
+        return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(chars))
+
+    return column
