@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
@@ -47,6 +48,7 @@ BUILD_DIR = PACKAGE_DIR / "_native"
 MANIFEST = "manifest.json"
 # mypyc's shared library for the group, inside the package: claims.extraction._native__mypyc.
 GROUP_NAME = f"{PACKAGE}._native"
+GROUP_LIBRARY = f"{GROUP_NAME}__mypyc"
 MANIFEST_FORMAT = 1
 SWITCH = "FACTCHECK_EXTRACTION_COMPILED"
 
@@ -129,7 +131,8 @@ def why_not(
         )
         return "sources changed since the build: " + ", ".join(changed)
     suffix = expected["suffix"]
-    missing = [name for name in COMPILED_MODULES if not (build_dir / f"{name}{suffix}").is_file()]
+    files = [*COMPILED_MODULES, GROUP_LIBRARY.rpartition(".")[2]]
+    missing = [name for name in files if not (build_dir / f"{name}{suffix}").is_file()]
     if missing:
         return "incomplete build: " + ", ".join(missing)
     return None
@@ -140,13 +143,33 @@ def activate(package_path: list[str]) -> Status:
     when it is current; record and return the decision. Call before importing a submodule."""
     global _status
     reason = why_not()
-    if reason is None:
-        if str(BUILD_DIR) not in package_path:
-            package_path.insert(0, str(BUILD_DIR))
-        _status = Status(True, "")
-    else:
-        _status = Status(False, reason)
+    if reason is None and str(BUILD_DIR) not in package_path:
+        package_path.insert(0, str(BUILD_DIR))
+        # All the compiled code is in the group's library: a build that does not load (a
+        # damaged file, a system library gone) is set aside here, never left to fail the
+        # imports that follow.
+        try:
+            _load_group_library(BUILD_DIR)
+        except ImportError as error:
+            package_path.remove(str(BUILD_DIR))
+            reason = f"the build does not load: {error}"
+    _status = Status(reason is None, reason or "")
     return _status
+
+
+def _load_group_library(build_dir: Path) -> None:
+    """Load mypyc's group library from ``build_dir`` (ImportError when it cannot be)."""
+    if GROUP_LIBRARY in sys.modules:
+        return
+    path = (
+        build_dir / f"{GROUP_LIBRARY.rpartition('.')[2]}{importlib.machinery.EXTENSION_SUFFIXES[0]}"
+    )
+    spec = importlib.util.spec_from_file_location(GROUP_LIBRARY, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no loader for {path}")
+    module = importlib.util.module_from_spec(spec)  # an extension is opened and set up here
+    spec.loader.exec_module(module)
+    sys.modules[GROUP_LIBRARY] = module
 
 
 def status() -> Status:

@@ -144,7 +144,8 @@ def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
     build.mkdir()
     for source in native.PACKAGE_DIR.glob("*.py"):
         shutil.copy(source, package / source.name)
-    for name in native.COMPILED_MODULES:
+    library = native.GROUP_LIBRARY.rpartition(".")[2]
+    for name in (*native.COMPILED_MODULES, library):
         (build / f"{name}{native.expected_manifest()['suffix']}").write_bytes(b"")
     manifest = native.expected_manifest(package)
     (build / native.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
@@ -211,6 +212,7 @@ def test_activate_puts_a_current_build_first_on_the_package_path(
     monkeypatch.setattr(native, "BUILD_DIR", build)
     monkeypatch.setattr(native, "PACKAGE_DIR", package)
     monkeypatch.setattr(native, "_status", native.status())  # restored after the test
+    monkeypatch.setattr(native, "_load_group_library", lambda directory: None)  # empty files
     path = [str(package)]
     assert native.activate(path) == native.Status(True, "")
     assert path == [str(build), str(package)]
@@ -220,3 +222,20 @@ def test_activate_puts_a_current_build_first_on_the_package_path(
     path = [str(package)]
     assert native.activate(path) == native.Status(False, "sources changed since the build: numbers")
     assert path == [str(package)]
+
+
+def test_a_build_whose_library_does_not_load_is_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A damaged file (here an empty one) must not take the package down with it.
+    monkeypatch.delenv(native.SWITCH, raising=False)
+    package, build = _fake_build(tmp_path)
+    monkeypatch.setattr(native, "BUILD_DIR", build)
+    monkeypatch.setattr(native, "PACKAGE_DIR", package)
+    monkeypatch.setattr(native, "_status", native.status())
+    monkeypatch.delitem(sys.modules, native.GROUP_LIBRARY, raising=False)  # restored after
+    path = [str(package)]
+    status = native.activate(path)
+    assert not status.active and status.reason.startswith("the build does not load"), status
+    assert path == [str(package)]
+    assert native.GROUP_LIBRARY not in sys.modules
