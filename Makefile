@@ -5,6 +5,7 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 # Two workers on a 2-core machine; override with PYTEST_WORKERS=0 to run in one process.
 PYTEST_WORKERS ?= 2
+XDIST = $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
 # After the whole suite, when it ran on the compiled extraction, the Django-free extraction tests
 # run again as pure Python; off by default when PYTEST_ARGS picks tests.
 EXTRACTION_PURE_PASS ?= $(if $(PYTEST_ARGS),0,1)
@@ -23,10 +24,10 @@ test: ## Run the whole test suite (SQLite + embedded broker unless DATABASE_URL/
 	@scripts/bootstrap.sh requirements-dev.txt
 	@scripts/ensure-browser.sh
 	@$(PY) scripts/check-services.py
-	$(PY) -m pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 	@if [ "$(EXTRACTION_PURE_PASS)" = 1 ] && $(PY) -c 'from claims.extraction import native; raise SystemExit(not native.status().active)'; then \
 	  echo "=== The extraction tests again, as pure Python (FACTCHECK_EXTRACTION_COMPILED=0) ==="; \
-	  FACTCHECK_EXTRACTION_COMPILED=0 $(PY) -m pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) tests/extraction; \
+	  FACTCHECK_EXTRACTION_COMPILED=0 $(PY) -m pytest -q $(XDIST) tests/extraction; \
 	fi
 
 test-services: ## Run the test suite against local PostgreSQL and Redis (real worker, real broker)
@@ -139,4 +140,4 @@ compile: ## Rebuild the compiled extraction hot path now (mypyc; run, test, lint
 	$(PY) scripts/compile_extraction.py --force
 
 clean: ## Remove the local database, broker files, caches and the compiled extraction (keeps .venv)
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache claims/extraction/_native claims/extraction/_native.new
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache claims/extraction/_native claims/extraction/_native.*

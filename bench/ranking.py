@@ -173,11 +173,11 @@ def candidate_shares(data_dir: Path) -> dict[str, tuple[int, int]]:
     return shares
 
 
-def print_speed(data: Path, label: str) -> None:
-    """The two speed lines: stage-1 scoring and cold ``extract()``."""
+def print_speed(data: Path) -> None:
+    """The build in use, then the two speed lines: stage-1 scoring and cold ``extract()``."""
     speed = stage1_speed(data)
     pipeline = cold_extract_ms(data)
-    print(f"  {label}")
+    print(f"  build            {native.status().describe()}")
     print(
         f"  scoring          {speed['unseen_dev']:,.0f} sentences/s on {speed['sentences']:,.0f} "
         f"unseen ClaimBuster dev sentences, {speed['unseen_news']:,.0f} on unseen news "
@@ -196,7 +196,7 @@ def run(data_dir: Path) -> None:
     data = Path(data_dir)
     scorer = load_scorer()
     print("Ranking, stage 1 (targets: >= 20,000 sentences/s; extract() < 50 ms on 5,000 words)")
-    print_speed(data, f"build            {native.status().describe()}")
+    print_speed(data)
     if native.status().active:
         sys.stdout.flush()
         subprocess.run(
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-only", action="store_true", help="only the two speed lines")
     arguments = parser.parse_args(argv)
     if arguments.speed_only:
-        print_speed(arguments.data, f"build            {native.status().describe()}")
+        print_speed(arguments.data)
     else:
         run(arguments.data)
     return 0

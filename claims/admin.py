@@ -277,11 +277,6 @@ class ScheduleForm(forms.Form):
         return data
 
 
-# How much of an article's title the claim changelist shows (all of it on hover): each row is
-# about its claim.
-ARTICLE_TITLE_CHARS = 40
-
-
 @admin.register(Claim)
 class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
     list_display = [
@@ -359,9 +354,7 @@ class ClaimAdmin(BulkActionsByPermission, ReadOnlyInlinesMixin, VersionedAdmin):
         """The check-worthiness score to two places (the float's 16 digits took a column)."""
         return f"{claim.score:.2f}"
 
-    article_title = short_column(
-        "article", _("article"), ordering="article__title", chars=ARTICLE_TITLE_CHARS
-    )
+    article_title = short_column("article", _("article"), ordering="article__title")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         queryset = super().get_queryset(request).defer("reasons")

@@ -514,20 +514,19 @@ for _network in FACTCHECK_FETCH_ALLOWED_NETWORKS:
         raise ImproperlyConfigured(
             f"FACTCHECK_FETCH_ALLOWED_NETWORKS has an invalid network: {_network!r}"
         ) from _error
-if not DEBUG and FACTCHECK_FETCH_ALLOWED_NETWORKS:
-    raise ImproperlyConfigured(
-        "FACTCHECK_FETCH_ALLOWED_NETWORKS lets the server fetch private addresses; it is for "
-        "tests only and production (DJANGO_DEBUG=false) refuses to start with it set."
-    )
 try:
     parse_origins(tuple(FACTCHECK_FETCH_ALLOWED_ORIGINS))
 except ValueError as _error:
     raise ImproperlyConfigured(f"FACTCHECK_FETCH_ALLOWED_ORIGINS: {_error}") from _error
-if not DEBUG and FACTCHECK_FETCH_ALLOWED_ORIGINS:
-    raise ImproperlyConfigured(
-        "FACTCHECK_FETCH_ALLOWED_ORIGINS lets the server fetch addresses that are not public; it "
-        "is for `make run`'s demo and production (DJANGO_DEBUG=false) refuses to start with it set."
-    )
+for _allowance, _use in (
+    ("FACTCHECK_FETCH_ALLOWED_NETWORKS", "tests"),
+    ("FACTCHECK_FETCH_ALLOWED_ORIGINS", "`make run`'s demo"),
+):
+    if not DEBUG and globals()[_allowance]:
+        raise ImproperlyConfigured(
+            f"{_allowance} lets the server fetch addresses that are not public; it is for {_use} "
+            "only and production (DJANGO_DEBUG=false) refuses to start with it set."
+        )
 
 LOGGING = {
     "version": 1,

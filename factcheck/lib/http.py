@@ -184,20 +184,18 @@ def parse_origins(origins: tuple[str, ...]) -> frozenset[tuple[IPAddress, int]]:
             written = ipaddress.ip_address(host[1:-1] if bracketed else host)
         except ValueError:
             pass
-        address = _unmapped(written) if written is not None else None
         if (
             not separator
             or written is None
-            or address is None
             or (written.version == 6) != bracketed
-            or not address.is_loopback
+            or not _unmapped(written).is_loopback
             or not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
         ):
             raise ValueError(
                 f"Invalid origin in allowed_origins: {origin!r} (a loopback IP:port, such as "
                 "127.0.0.1:8001 or [::1]:8001)"
             )
-        parsed.add((address, int(port)))
+        parsed.add((_unmapped(written), int(port)))
     return frozenset(parsed)
 
 

@@ -204,14 +204,21 @@ def test_a_current_build_is_used_and_a_stale_or_foreign_one_is_not(
     assert (native.why_not(build, package) or "").startswith("not built")
 
 
-def test_activate_puts_a_current_build_first_on_the_package_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def installed_fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A fake build of a package copy, in the places ``activate`` reads (restored after)."""
     monkeypatch.delenv(native.SWITCH, raising=False)
     package, build = _fake_build(tmp_path)
     monkeypatch.setattr(native, "BUILD_DIR", build)
     monkeypatch.setattr(native, "PACKAGE_DIR", package)
-    monkeypatch.setattr(native, "_status", native.status())  # restored after the test
+    monkeypatch.setattr(native, "_status", native.status())
+    return package, build
+
+
+def test_activate_puts_a_current_build_first_on_the_package_path(
+    installed_fake_build: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package, build = installed_fake_build
     monkeypatch.setattr(native, "_load_group_library", lambda directory: None)  # empty files
     path = [str(package)]
     assert native.activate(path) == native.Status(True, "")
@@ -225,14 +232,10 @@ def test_activate_puts_a_current_build_first_on_the_package_path(
 
 
 def test_a_build_whose_library_does_not_load_is_set_aside(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    installed_fake_build: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A damaged file (here an empty one) must not take the package down with it.
-    monkeypatch.delenv(native.SWITCH, raising=False)
-    package, build = _fake_build(tmp_path)
-    monkeypatch.setattr(native, "BUILD_DIR", build)
-    monkeypatch.setattr(native, "PACKAGE_DIR", package)
-    monkeypatch.setattr(native, "_status", native.status())
+    package, _ = installed_fake_build
     monkeypatch.delitem(sys.modules, native.GROUP_LIBRARY, raising=False)  # restored after
     path = [str(package)]
     status = native.activate(path)
