@@ -95,29 +95,37 @@ def _leave_out(
         items[:] = [item for item in items if not item.get_closest_marker(marker)]
         config.hook.pytest_deselected(items=left_out)
         config.stash[key] = len(left_out)
+        # An xdist worker hands its count to the controller (see pytest_testnodedown).
+        if hasattr(config, "workeroutput"):
+            config.workeroutput[marker] = len(left_out)
 
 
 _stage2_left_out = pytest.StashKey[int]()
 _pure_left_out = pytest.StashKey[int]()
+_LEFT_OUT_KEYS = {"stage2": _stage2_left_out, "pure_python": _pure_left_out}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Under xdist the workers collect and deselect: the controller takes the largest count any
+    worker reported (every worker collects the same tests), so the summary states it."""
+    output = getattr(node, "workeroutput", {})
+    for marker, key in _LEFT_OUT_KEYS.items():
+        if output.get(marker):
+            node.config.stash[key] = max(node.config.stash.get(key, 0), int(output[marker]))
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    # Under xdist the workers deselect and the controller never sees the count: say it anyway.
-    count = config.stash.get(_stage2_left_out, 0)
-    controller = not hasattr(config, "workerinput") and config.getoption("numprocesses", None)
-    if count or (
-        os.environ.get("FACTCHECK_EXPECT_STAGE2") != "1" and controller and not _stage2_installed()
-    ):
-        what = f"{count} stage-2 test(s)" if count else "Tests marked stage2 were"
+    if hasattr(config, "workerinput"):
+        return
+    if count := config.stash.get(_stage2_left_out, 0):
         terminalreporter.write_line(
-            f"{what} deselected: the optional encoder is not installed "
+            f"{count} stage-2 test(s) deselected: the optional encoder is not installed "
             "(make stage2; .ci/run runs them with it)."
         )
-    from claims.extraction import native
-
-    if config.stash.get(_pure_left_out, 0) or (controller and native.status().active):
+    if count := config.stash.get(_pure_left_out, 0):
         terminalreporter.write_line(
-            "Tests marked pure_python were deselected: the extraction runs compiled here; "
+            f"{count} test(s) marked pure_python deselected: the extraction runs compiled here; "
             "`make test` runs them in its pure-Python pass (FACTCHECK_EXTRACTION_COMPILED=0)."
         )
 
